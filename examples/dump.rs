@@ -1,0 +1,75 @@
+use jinsong::sources::{self, Manifest};
+use std::path::Path;
+
+fn main() {
+    let m = Manifest::load(Path::new("data/sources.toml")).unwrap();
+    let docs: Vec<_> = m
+        .sources
+        .iter()
+        .map(|s| sources::read(s).unwrap())
+        .collect();
+    let ex = jinsong::extract::extract_all(&docs);
+    if let Ok(keys) = std::env::var("VOTES") {
+        let sc: Vec<_> = docs.iter().map(jinsong::extract::scan).collect();
+        let t = jinsong::extract::NameTable::build(&sc);
+        for k in keys.split(',') {
+            println!(
+                "VOTES {k}: {:?} class={:?} alias={:?}",
+                t.votes(k),
+                t.class_of_key(k),
+                t.polity_alias(k)
+            );
+        }
+        return;
+    }
+    let only = std::env::args().nth(1);
+    for (d, x) in docs.iter().zip(&ex) {
+        if only.as_deref().is_some_and(|o| o != x.source) {
+            continue;
+        }
+        println!(
+            "=== {} ({} entities, {} events)",
+            x.source,
+            x.entities.len(),
+            x.events.len()
+        );
+        for e in &x.events {
+            println!(
+                "  {:?} name={:?} ord={:?} start={:?}({:?}) end={:?} dt={:?} place={:?} att={:?} tgt={:?} bel={:?} cmd={:?} victor={:?} dur={:?} parties={:?} boundary={:?} ind={:?} partof={:?} subj={}",
+                e.class,
+                e.name,
+                e.ordinal,
+                e.start.map(|d| d.to_string()),
+                e.start_source,
+                e.end.map(|d| d.to_string()),
+                e.date_text,
+                e.place,
+                e.attackers,
+                e.targets,
+                e.belligerents,
+                e.commanders,
+                e.victor,
+                e.duration,
+                e.parties,
+                e.boundary,
+                e.indemnities
+                    .iter()
+                    .map(|i| format!("{} {} {:?} {:?}", i.amount, i.unit, i.commodity, i.period))
+                    .collect::<Vec<_>>(),
+                e.part_of,
+                e.subject
+            );
+            for ev in &e.evidence {
+                println!("      | {}", &d.text[ev.clone()]);
+            }
+        }
+        if std::env::var("ENT").is_ok() {
+            for e in &x.entities {
+                println!("  {:?} {:?} {:?}", e.class, e.key, e.facts);
+            }
+        }
+    }
+}
+
+#[allow(dead_code)]
+fn votes() {}

@@ -1,0 +1,175 @@
+//! The main job: sources → extraction → resolution → quads → a new store.
+//!
+//! This module only wires the stages together and counts what they made;
+//! each stage lives in its own module.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use oxigraph::io::{RdfFormat, RdfParser};
+use oxigraph::model::{GraphName, Quad};
+
+use crate::extract::{self, EntityClass, EventClass, Extraction};
+use crate::rdf::emit::{self, Base, ONTOLOGY_GRAPH};
+use crate::resolve::{self, KnowledgeBase};
+use crate::sources::{self, Document, SourceError};
+use crate::store::{self, StoreError};
+
+/// The ontology, as shipped.
+pub const ONTOLOGY_TTL: &str = include_str!("../ontology/jinsong.ttl");
+
+/// The bundled manifest, relative to the working directory.
+pub const DEFAULT_MANIFEST: &str = "data/sources.toml";
+
+/// The bundled manifest of the source tree this binary was built from.
+pub fn bundled_manifest() -> PathBuf {
+    let local = PathBuf::from(DEFAULT_MANIFEST);
+    if local.is_file() {
+        return local;
+    }
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(DEFAULT_MANIFEST)
+}
+
+/// Errors of a build: which side failed, input or output.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    #[error(transparent)]
+    Source(#[from] SourceError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("no sources to read")]
+    NoSources,
+}
+
+/// What a build read and made.
+#[derive(Debug, Default, Clone)]
+pub struct Summary {
+    /// (id, format, bytes, path)
+    pub sources: Vec<(String, String, usize, PathBuf)>,
+    pub entities: BTreeMap<&'static str, usize>,
+    pub events: BTreeMap<&'static str, usize>,
+    pub facts: usize,
+    pub quads: usize,
+    pub graphs: usize,
+    pub timings: Vec<(&'static str, Duration)>,
+}
+
+impl Summary {
+    pub fn total_time(&self) -> Duration {
+        self.timings.iter().map(|(_, d)| *d).sum()
+    }
+}
+
+/// Reads every source of `paths` (the bundled manifest when empty).
+pub fn read_sources(paths: &[PathBuf]) -> Result<Vec<Document>, SourceError> {
+    let paths = if paths.is_empty() {
+        vec![bundled_manifest()]
+    } else {
+        paths.to_vec()
+    };
+    let metas = sources::collect(&paths)?;
+    metas.iter().map(sources::read).collect()
+}
+
+/// The ontology's quads, in `graph/ontology`.
+pub fn ontology_quads(base: &Base) -> Vec<Quad> {
+    let g = GraphName::NamedNode(base.graph(ONTOLOGY_GRAPH));
+    RdfParser::from_format(RdfFormat::Turtle)
+        .with_default_graph(g)
+        .for_slice(ONTOLOGY_TTL.as_bytes())
+        .filter_map(Result::ok)
+        .collect()
+}
+
+/// A built graph, before it is stored.
+pub struct Built {
+    pub docs: Vec<Document>,
+    pub extractions: Vec<Extraction>,
+    pub kb: KnowledgeBase,
+    pub quads: Vec<Quad>,
+    pub summary: Summary,
+}
+
+/// Extracts, resolves and emits the graph of `docs`.
+pub fn build_graph(docs: Vec<Document>, base: &Base) -> Built {
+    let mut summary = Summary::default();
+    for d in &docs {
+        summary.sources.push((
+            d.meta.id.clone(),
+            d.format.name().to_owned(),
+            d.original.len(),
+            d.meta.path.clone(),
+        ));
+    }
+    let t = Instant::now();
+    let extractions = extract::extract_all(&docs);
+    summary.timings.push(("extract", t.elapsed()));
+    let t = Instant::now();
+    let kb = resolve::resolve(&extractions);
+    summary.timings.push(("resolve", t.elapsed()));
+    let t = Instant::now();
+    let (mut quads, stats) = emit::emit(&kb, &docs, base);
+    quads.extend(ontology_quads(base));
+    summary.timings.push(("emit", t.elapsed()));
+    for e in &kb.entities {
+        let c = match e.class {
+            EntityClass::Polity => "Polity",
+            EntityClass::Person => "Person",
+            EntityClass::Place => "Place",
+        };
+        *summary.entities.entry(c).or_default() += 1;
+    }
+    for e in &kb.events {
+        *summary.events.entry(e.class.name()).or_default() += 1;
+    }
+    for c in ["Polity", "Person", "Place"] {
+        summary.entities.entry(c).or_default();
+    }
+    for c in [
+        EventClass::Conflict,
+        EventClass::Campaign,
+        EventClass::Battle,
+        EventClass::Siege,
+        EventClass::Treaty,
+    ] {
+        summary.events.entry(c.name()).or_default();
+    }
+    let prefix = base.resource_prefix();
+    summary.facts = quads
+        .iter()
+        .filter(|q| matches!(&q.subject, oxigraph::model::NamedOrBlankNode::NamedNode(n) if n.as_str().starts_with(&prefix)))
+        .count();
+    let _ = stats;
+    summary.quads = quads.len();
+    summary.graphs = quads
+        .iter()
+        .map(|q| q.graph_name.clone())
+        .collect::<std::collections::HashSet<_>>()
+        .len();
+    Built {
+        docs,
+        extractions,
+        kb,
+        quads,
+        summary,
+    }
+}
+
+/// Builds the store at `store_path` from `paths`: everything is read and
+/// built first, and the store is replaced only if all of it succeeded.
+pub fn build(paths: &[PathBuf], base: &Base, store_path: &Path) -> Result<Summary, BuildError> {
+    let t = Instant::now();
+    let docs = read_sources(paths)?;
+    if docs.is_empty() {
+        return Err(BuildError::NoSources);
+    }
+    let read = t.elapsed();
+    let built = build_graph(docs, base);
+    let mut summary = built.summary;
+    summary.timings.insert(0, ("read", read));
+    let t = Instant::now();
+    store::replace(store_path, built.quads)?;
+    summary.timings.push(("store", t.elapsed()));
+    Ok(summary)
+}

@@ -1,0 +1,174 @@
+//! Export: the store, or one graph of it, in an RDF format.
+//!
+//! Turtle and N-Triples hold triples: exported whole, they are the union of
+//! all named graphs (a triple stated by two sources appears once). N-Quads
+//! and TriG keep every graph. Output is sorted, so two exports of the same
+//! store are byte-identical; writing to a file goes through a temporary file
+//! that replaces the target only when complete.
+
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use oxigraph::io::{RdfFormat, RdfSerializer};
+use oxigraph::model::{GraphName, GraphNameRef, NamedNode, Quad, Triple};
+use oxigraph::store::{StorageError, Store};
+
+use crate::rdf::emit::{Base, DEFAULT_BASE};
+use crate::rdf::vocab::PREFIXES;
+
+/// Export formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ExportFormat(pub RdfFormat);
+
+impl FromStr for ExportFormat {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let f = match s.to_ascii_lowercase().as_str() {
+            "ttl" | "turtle" => RdfFormat::Turtle,
+            "nt" | "ntriples" | "n-triples" => RdfFormat::NTriples,
+            "nq" | "nquads" | "n-quads" => RdfFormat::NQuads,
+            "trig" => RdfFormat::TriG,
+            other => {
+                return Err(format!(
+                    "unknown format {other:?} (expected ttl, nt, nq or trig)"
+                ));
+            }
+        };
+        Ok(ExportFormat(f))
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error("no graph {0} in the store (see `jinsong stats` for the graphs)")]
+    NoGraph(String),
+    #[error("invalid graph name {0:?}")]
+    BadGraph(String),
+    #[error("cannot read the store: {0}")]
+    Store(#[from] StorageError),
+    #[error("cannot write {path}: {source}")]
+    File {
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+    #[error("cannot write the export: {0}")]
+    Write(#[from] io::Error),
+}
+
+/// A graph given as an IRI or as a name under the base (`wikitext103`, `ontology`).
+pub fn graph_iri(name: &str, base: &Base) -> Result<NamedNode, ExportError> {
+    if name.contains("://") {
+        return NamedNode::new(name.trim_matches(['<', '>']))
+            .map_err(|_| ExportError::BadGraph(name.to_owned()));
+    }
+    Ok(base.graph(name))
+}
+
+/// Writes the store (or one graph) to `out`.
+pub fn export(
+    store: &Store,
+    graph: Option<&NamedNode>,
+    format: RdfFormat,
+    out: &mut dyn Write,
+) -> Result<(), ExportError> {
+    if let Some(g) = graph {
+        if !store.contains_named_graph(g)? {
+            return Err(ExportError::NoGraph(g.to_string()));
+        }
+    }
+    let quads: Vec<Quad> = match graph {
+        Some(g) => store
+            .quads_for_pattern(None, None, None, Some(GraphNameRef::NamedNode(g.as_ref())))
+            .collect::<Result<_, _>>()?,
+        None => store.iter().collect::<Result<_, _>>()?,
+    };
+    let mut serializer = RdfSerializer::from_format(format);
+    if matches!(format, RdfFormat::Turtle | RdfFormat::TriG) {
+        for (p, ns) in PREFIXES.iter() {
+            serializer = serializer.with_prefix(*p, *ns).map_err(io::Error::other)?;
+        }
+        serializer = serializer
+            .with_prefix("jsr", format!("{DEFAULT_BASE}resource/"))
+            .map_err(io::Error::other)?
+            .with_prefix("jsg", format!("{DEFAULT_BASE}graph/"))
+            .map_err(io::Error::other)?;
+    }
+    let mut w = serializer.for_writer(out);
+    if format.supports_datasets() {
+        let mut sorted: Vec<Quad> = quads;
+        sorted.sort_by_cached_key(|q| {
+            (
+                q.graph_name.to_string(),
+                q.subject.to_string(),
+                q.predicate.to_string(),
+                q.object.to_string(),
+            )
+        });
+        for q in &sorted {
+            w.serialize_quad(q)?;
+        }
+    } else {
+        // The union of the graphs: each triple once.
+        let mut seen = std::collections::HashSet::new();
+        let mut list: Vec<Triple> = Vec::new();
+        for q in quads {
+            let t = Triple::new(q.subject, q.predicate, q.object);
+            if seen.insert(t.clone()) {
+                list.push(t);
+            }
+        }
+        list.sort_by_cached_key(|t| {
+            (
+                t.subject.to_string(),
+                t.predicate.to_string(),
+                t.object.to_string(),
+            )
+        });
+        for t in &list {
+            w.serialize_triple(t)?;
+        }
+    }
+    w.finish()?;
+    Ok(())
+}
+
+/// Writes an export to a file atomically (temporary file, then rename).
+pub fn export_to_file(
+    store: &Store,
+    graph: Option<&NamedNode>,
+    format: RdfFormat,
+    path: &Path,
+) -> Result<(), ExportError> {
+    let file_err = |source| ExportError::File {
+        path: path.to_owned(),
+        source,
+    };
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(file_err)?;
+    {
+        let mut buf = io::BufWriter::new(tmp.as_file_mut());
+        export(store, graph, format, &mut buf)?;
+        buf.flush().map_err(file_err)?;
+    }
+    tmp.persist(path).map_err(|e| file_err(e.error))?;
+    Ok(())
+}
+
+/// The graph of a quad, as a name under the base when it is one of ours.
+pub fn graph_label(g: &GraphName, base: &Base) -> String {
+    match g {
+        GraphName::NamedNode(n) => n
+            .as_str()
+            .strip_prefix(&base.graph_prefix())
+            .map(str::to_owned)
+            .unwrap_or_else(|| n.to_string()),
+        GraphName::DefaultGraph => "(default)".to_owned(),
+        other => other.to_string(),
+    }
+}

@@ -1,0 +1,3190 @@
+//! Step 3 of extraction: entity facts and event frames, sentence by sentence.
+//!
+//! In the GATE/ACE tradition, a trigger opens a frame: a named event
+//! ("Battle of Caishi", "the siege of De'an", "Treaty of Shaoxing"), a verb
+//! ("besieged Taiyuan", "invaded the Song", "X fell"), or an event noun with a
+//! date ("a peace treaty was signed on November 2, 1208", "a new military
+//! offensive in December 1129"). Its arguments are filled from the mentions of
+//! the same sentence by type and position ("led by", "near", "against"), then
+//! from the section whose heading names the event, then from the discourse
+//! (the current date, the city last named). Hypothetical and negated
+//! mentions ("could invade", "a treaty never materialized") open no frame.
+//! Record and infobox fields describe the document's subject.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use super::dates::{Date, TimeKind, TimeMention};
+use super::lexicon;
+use super::model::*;
+use super::names::{NameClass, NameMention, head_class, join};
+use super::text::{Tok, TokenKind};
+use super::{NameTable, Scanned, Sentence, norm_key};
+use crate::sources::BlockKind;
+
+/// What a name in a sentence turned out to be.
+#[derive(Debug, Clone)]
+struct RName {
+    toks: Range<usize>,
+    span: Range<usize>,
+    surface: String,
+    key: String,
+    kind: Kind,
+    possessive: bool,
+    title: Option<String>,
+    modifier: Option<String>,
+    life: Vec<usize>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Entity(EntityClass),
+    Event,
+}
+
+impl RName {
+    fn is(&self, c: EntityClass) -> bool {
+        self.kind == Kind::Entity(c)
+    }
+}
+
+/// What a new event mention says about the event it refers to.
+struct Probe {
+    class: EventClass,
+    name: Option<String>,
+    place: Option<String>,
+    ordinal: Option<u32>,
+    attackers: Vec<String>,
+}
+
+/// Words before a trigger that make it hypothetical, negated or planned.
+const IRREALIS: &[&str] = &[
+    "could",
+    "would",
+    "might",
+    "should",
+    "planned",
+    "plan",
+    "plans",
+    "planning",
+    "preparations",
+    "prepare",
+    "prepared",
+    "tried",
+    "try",
+    "attempt",
+    "attempted",
+    "expecting",
+    "expected",
+    "forgo",
+    "news",
+    "instead",
+    "intended",
+    "intending",
+    "willing",
+    "if",
+    "hoped",
+    "hope",
+    "proposal",
+    "proposed",
+    "never",
+    "not",
+    "no",
+    "avoid",
+    "avoided",
+    "justification",
+    "supported",
+    "sought",
+    "seek",
+    "threat",
+    "feared",
+    "fear",
+    "without",
+    "continuing",
+    "unless",
+    "whether",
+    "wanted",
+    "want",
+    "demanded",
+    "demand",
+    "opposition",
+    "opponents",
+    "rumour",
+    "rumor",
+    "reports",
+    "toward",
+    "towards",
+    "deliberations",
+    "negotiations",
+    "violated",
+    "violating",
+    "broken",
+    "broke",
+    "reneged",
+    "critic",
+    "renewed",
+];
+
+/// Words that compare with another era ("rivaled a victory at the Battle of X").
+const COMPARISON: &[&str] = &[
+    "rivaled",
+    "rivalled",
+    "rival",
+    "similarly",
+    "similar",
+    "compared",
+    "likened",
+    "reminiscent",
+    "comparable",
+];
+
+/// Event nouns that are never events by themselves.
+fn event_noun_class(w: &str) -> Option<EventClass> {
+    let w = w.to_lowercase();
+    Some(match w.as_str() {
+        "siege" => EventClass::Siege,
+        "battle" | "battles" => EventClass::Battle,
+        "campaign" | "invasion" | "offensive" | "counteroffensive" | "counter-offensive"
+        | "expedition" | "incursion" | "counterattack" | "counter-attack" => EventClass::Campaign,
+        "war" | "revolt" | "rebellion" | "uprising" => EventClass::Conflict,
+        "treaty" | "truce" | "armistice" | "pact" => EventClass::Treaty,
+        _ => return None,
+    })
+}
+
+/// Extracts entity facts and events from one scanned document.
+pub fn extract(sc: &Scanned<'_>, table: &NameTable) -> Extraction {
+    let mut f = Frames {
+        sc,
+        table,
+        out: Extraction {
+            source: sc.doc.meta.id.clone(),
+            ..Extraction::default()
+        },
+        persons: Vec::new(),
+        places: Vec::new(),
+        homonyms: HashMap::new(),
+        section_events: HashMap::new(),
+        current: None,
+        subject: None,
+        last_subject_person: None,
+        resolved: Vec::new(),
+        definitions: Vec::new(),
+    };
+    f.run();
+    f.out
+}
+
+struct Frames<'a> {
+    sc: &'a Scanned<'a>,
+    table: &'a NameTable,
+    out: Extraction,
+    /// Persons mentioned so far, most recent last.
+    persons: Vec<String>,
+    /// Places mentioned so far, most recent last.
+    places: Vec<String>,
+    /// Choice made for a homonym's name: norm key → entity key.
+    homonyms: HashMap<String, String>,
+    /// Section index → event its heading names.
+    section_events: HashMap<usize, usize>,
+    /// The event being told: (event index, block index, sentence index).
+    current: Option<(usize, usize, usize)>,
+    subject: Option<usize>,
+    last_subject_person: Option<String>,
+    /// Resolved names per sentence.
+    resolved: Vec<Vec<RName>>,
+    /// Sentences that define the subject ("The X were a series of conflicts ...").
+    definitions: Vec<usize>,
+}
+
+impl<'a> Frames<'a> {
+    fn text(&self) -> &'a str {
+        &self.sc.doc.text
+    }
+
+    fn run(&mut self) {
+        let n = self.sc.sentences.len();
+        self.find_subject();
+        for si in 0..n {
+            let names = self.resolve_names(si);
+            self.resolved.push(names);
+            self.entity_facts(si);
+            self.record_fields(si);
+            self.section_heading(si);
+            self.events(si);
+            self.remember_discourse(si);
+        }
+        self.finish_subject();
+        self.section_dates();
+        self.consolidate();
+        self.part_of();
+    }
+
+    // ----- names -----
+
+    fn resolve_names(&mut self, si: usize) -> Vec<RName> {
+        let s = &self.sc.sentences[si];
+        let toks = s.toks(self.text());
+        let mut out = Vec::new();
+        for m in &s.names {
+            if let Some(r) = self.resolve_name(s, &toks, m) {
+                out.push(r);
+            }
+        }
+        // A title's modifier is a polity or people: "Song general Li Gang".
+        for r in &mut out {
+            if let Some(mr) = s
+                .names
+                .iter()
+                .find(|m| m.toks == r.toks)
+                .and_then(|m| m.modifier.clone())
+            {
+                let text = join(&toks, mr);
+                let k = norm_key(&text);
+                if let Some(p) = self.table.polity_alias(&k) {
+                    r.modifier = Some(p);
+                } else if self.table.class_of_key(&k) == Some(NameClass::Polity) {
+                    r.modifier = Some(self.table.surface(&k));
+                }
+            }
+        }
+        // Record entity mentions.
+        for r in &out {
+            if let Kind::Entity(c) = r.kind {
+                self.out.mentions.push(Mention {
+                    key: r.key.clone(),
+                    class: c,
+                    surface: r.surface.clone(),
+                    span: r.span.clone(),
+                });
+                let e = self.out.entity(&r.key, c);
+                if r.surface != r.key {
+                    e.facts.aliases.insert(r.surface.clone());
+                }
+            }
+        }
+        out
+    }
+
+    fn resolve_name(&mut self, s: &Sentence, toks: &[Tok<'_>], m: &NameMention) -> Option<RName> {
+        let k = norm_key(&m.text);
+        let base = |key: String, kind: Kind| RName {
+            toks: m.toks.clone(),
+            span: m.span.clone(),
+            surface: m.text.clone(),
+            key,
+            kind,
+            possessive: m.possessive,
+            title: m.title.clone(),
+            modifier: None,
+            life: m.life.clone(),
+        };
+        if head_class(toks, &m.toks) == Some(NameClass::Event) {
+            return Some(base(m.text.clone(), Kind::Event));
+        }
+        // "Song–Jin" names two polities, not one thing.
+        if m.text.contains('–')
+            && m.text
+                .split('–')
+                .all(|p| self.table.polity_alias(&norm_key(p)).is_some())
+        {
+            return None;
+        }
+        if let Some(p) = self.table.place_alias(&k) {
+            if m.title.is_none() {
+                return Some(base(p, Kind::Entity(EntityClass::Place)));
+            }
+        }
+        let local = m.votes.best(3.0);
+        let global = self.table.class_of_key(&k);
+        // The corpus's own polity aliases: "Jin", "Jurchen Jin dynasty", "the Jurchens".
+        if local != Some(NameClass::Person) && m.title.is_none() {
+            if let Some(p) = self.table.polity_alias(&k) {
+                return Some(base(p, Kind::Entity(EntityClass::Polity)));
+            }
+        }
+        // A surname or given name alone refers to a person named before.
+        let strong_other = matches!(global, Some(NameClass::Polity) | Some(NameClass::Place))
+            && self.table.votes(&k).get(global.unwrap_or(NameClass::Place)) >= 3.0;
+        if m.toks.len() == 1
+            && !strong_other
+            && local != Some(NameClass::Place)
+            && local != Some(NameClass::Polity)
+        {
+            let w = m.text.as_str();
+            if let Some(p) = self.persons.iter().rev().find(|p| {
+                let words: Vec<&str> = p.split(' ').filter(|x| !x.starts_with('(')).collect();
+                words.len() >= 2 && (words[0] == w || words[words.len() - 1] == w)
+            }) {
+                return Some(base(p.clone(), Kind::Entity(EntityClass::Person)));
+            }
+        }
+        // "Chinese", "Korean": a people's adjective names no entity of its own.
+        if m.toks.len() == 1 && lexicon::looks_like_demonym(&k) {
+            return None;
+        }
+        let class = match (local, global) {
+            (Some(l), Some(g)) if l != g && m.votes.get(l) >= 4.0 && m.votes.get(g) < 1.0 => {
+                Some(l)
+            }
+            (_, Some(g)) => Some(g),
+            (l, None) => l.or_else(|| m.votes.best(2.0)),
+        };
+        let class = match class? {
+            NameClass::Event => return Some(base(m.text.clone(), Kind::Event)),
+            NameClass::Polity => EntityClass::Polity,
+            NameClass::Person => EntityClass::Person,
+            NameClass::Place => EntityClass::Place,
+        };
+        let mut key = self.table.surface(&k);
+        if class == EntityClass::Person {
+            if let Some(spans) = self.table.homonym_lifespans(&k) {
+                let own = m.life.iter().find_map(|&li| {
+                    match (&s.times[li].kind, s.times[li].start, s.times[li].end) {
+                        (TimeKind::Lifespan, Some(a), Some(b)) => Some((a.year, b.year)),
+                        _ => None,
+                    }
+                });
+                key = match own {
+                    Some((a, b)) if spans.contains(&(a, b)) => {
+                        let q = format!("{key} ({a}–{b})");
+                        self.homonyms.insert(k.clone(), q.clone());
+                        q
+                    }
+                    _ => self.homonyms.get(&k).cloned().unwrap_or(key),
+                };
+            }
+        }
+        Some(base(key, Kind::Entity(class)))
+    }
+
+    fn remember_discourse(&mut self, si: usize) {
+        let names = &self.resolved[si];
+        let mut first_person = None;
+        for r in names {
+            match r.kind {
+                Kind::Entity(EntityClass::Person) => {
+                    self.persons.retain(|p| *p != r.key);
+                    self.persons.push(r.key.clone());
+                    if first_person.is_none() {
+                        first_person = Some(r.key.clone());
+                    }
+                }
+                Kind::Entity(EntityClass::Place) => {
+                    self.places.retain(|p| *p != r.key);
+                    self.places.push(r.key.clone());
+                }
+                _ => {}
+            }
+        }
+        if first_person.is_some() {
+            self.last_subject_person = first_person;
+        }
+    }
+
+    // ----- entity facts -----
+
+    fn entity_facts(&mut self, si: usize) {
+        let s = &self.sc.sentences[si];
+        let toks = s.toks(self.text());
+        let names = self.resolved[si].clone();
+        let in_belligerent_field = matches!(
+            &self.sc.doc.blocks[s.block].kind,
+            BlockKind::Field { key } if !key.eq_ignore_ascii_case("rdfs:label")
+        );
+        for r in &names {
+            let Kind::Entity(class) = r.kind else {
+                continue;
+            };
+            // Life spans, reigns, deaths, births.
+            for &li in &r.life {
+                let t = &s.times[li];
+                let span = t.span.clone();
+                let e = self.out.entity(&r.key, class);
+                match (&t.kind, t.start, t.end) {
+                    (TimeKind::Lifespan, Some(a), Some(b)) if !in_belligerent_field => {
+                        match class {
+                            EntityClass::Person => {
+                                e.facts.birth.get_or_insert(Stated {
+                                    value: a.year,
+                                    span: span.clone(),
+                                });
+                                e.facts.death.get_or_insert(Stated {
+                                    value: b.year,
+                                    span,
+                                });
+                            }
+                            EntityClass::Polity => {
+                                e.facts.lifespan.get_or_insert(Stated {
+                                    value: (a.year, b.year),
+                                    span,
+                                });
+                            }
+                            EntityClass::Place => {}
+                        }
+                    }
+                    (TimeKind::Reign, Some(a), Some(b)) if class == EntityClass::Person => {
+                        e.facts.reign.get_or_insert(Stated {
+                            value: (a.year, b.year),
+                            span,
+                        });
+                    }
+                    (TimeKind::Death, Some(a), _) if class == EntityClass::Person => {
+                        e.facts.death.get_or_insert(Stated {
+                            value: a.year,
+                            span,
+                        });
+                    }
+                    (TimeKind::Birth, Some(a), _) if class == EntityClass::Person => {
+                        e.facts.birth.get_or_insert(Stated {
+                            value: a.year,
+                            span,
+                        });
+                    }
+                    _ => {}
+                }
+            }
+            if class == EntityClass::Person {
+                if let Some(t) = &r.title {
+                    self.out.entity(&r.key, class).facts.roles.insert(t.clone());
+                }
+                if let Some(p) = &r.modifier {
+                    if *p != r.key {
+                        self.out
+                            .entity(&r.key, class)
+                            .facts
+                            .allegiance
+                            .insert(p.clone());
+                    }
+                }
+                // "Emperor Huizong of the Song"
+                let after = r.toks.end;
+                if r.title.is_some() && toks.get(after).is_some_and(|t| t.is("of")) {
+                    let k = if toks.get(after + 1).is_some_and(|t| t.is("the")) {
+                        after + 2
+                    } else {
+                        after + 1
+                    };
+                    if let Some(p) = names
+                        .iter()
+                        .find(|n| n.toks.start == k && n.is(EntityClass::Polity))
+                    {
+                        self.out
+                            .entity(&r.key, class)
+                            .facts
+                            .allegiance
+                            .insert(p.key.clone());
+                    }
+                }
+            }
+        }
+        // Appositions: "X (the Y)", "X (Y)", and "X (modern Y)".
+        for r in names.iter() {
+            let Kind::Entity(class) = r.kind else {
+                continue;
+            };
+            let mut k = r.toks.end;
+            if r.possessive {
+                continue;
+            }
+            if toks.get(k).is_none_or(|t| t.text != "(") {
+                continue;
+            }
+            k += 1;
+            let modern = toks
+                .get(k)
+                .is_some_and(|t| lexicon::is_modern_marker(t.text))
+                || (toks.get(k).is_some_and(|t| t.is("modern"))
+                    && toks.get(k + 1).is_some_and(|t| t.is("day")));
+            if modern {
+                while toks
+                    .get(k)
+                    .is_some_and(|t| t.kind != TokenKind::Word || !t.is_cap())
+                {
+                    k += 1;
+                }
+                if let Some(y) = names.iter().find(|n| n.toks.start == k) {
+                    if class == EntityClass::Place {
+                        let surface = y.surface.clone();
+                        self.out
+                            .entity(&r.key, class)
+                            .facts
+                            .modern_names
+                            .insert(surface);
+                    }
+                }
+                continue;
+            }
+            if toks.get(k).is_some_and(|t| t.is("the")) {
+                k += 1;
+            }
+            while toks.get(k).is_some_and(|t| t.text == "\"") {
+                k += 1;
+            }
+            // "Wanyan Liang (the Prince of Hailing)", "Da Chu (Great Chu)": another
+            // name of the same thing, whatever the other name was typed as alone.
+            if let Some(y) = s
+                .names
+                .iter()
+                .find(|n| n.toks.start == k && n.toks.start > r.toks.end)
+            {
+                let closes = toks[y.toks.end..].iter().take(2).any(|t| t.text == ")");
+                let resolved = names.iter().find(|n| n.toks == y.toks);
+                let compatible = resolved.is_none_or(|x| x.kind == r.kind);
+                if closes && compatible && y.text != r.key {
+                    let surface = y.text.clone();
+                    let alias = resolved.map(|x| x.key.clone());
+                    let e = self.out.entity(&r.key, class);
+                    e.facts.aliases.insert(surface);
+                    if let Some(a) = alias {
+                        if a != r.key {
+                            e.facts.aliases.insert(a);
+                        }
+                    }
+                }
+            }
+        }
+        // "... was renamed Lin'an": an alias of the city last named.
+        for (i, t) in toks.iter().enumerate() {
+            if t.is("renamed") {
+                if let Some(y) = names
+                    .iter()
+                    .find(|n| n.toks.start == i + 1 && n.is(EntityClass::Place))
+                {
+                    let prev = names
+                        .iter()
+                        .filter(|n| n.toks.end <= i && n.is(EntityClass::Place) && n.key != y.key)
+                        .next_back()
+                        .map(|n| n.key.clone())
+                        .or_else(|| self.places.last().cloned());
+                    if let Some(p) = prev {
+                        let alias = y.key.clone();
+                        self.out
+                            .entity(&p, EntityClass::Place)
+                            .facts
+                            .aliases
+                            .insert(alias);
+                    }
+                }
+            }
+        }
+        self.capitals(&toks, &names);
+        self.puppets(&toks, &names);
+    }
+
+    fn capitals(&mut self, toks: &[Tok<'_>], names: &[RName]) {
+        let at = |k: usize| names.iter().find(|n| n.toks.start == k);
+        let ending = |k: usize| names.iter().find(|n| n.toks.end == k);
+        for (i, t) in toks.iter().enumerate() {
+            if !t.is("capital")
+                || t.is_cap() && i > 0 && toks[i - 1].is_cap() && !toks[i - 1].is("Song") && false
+            {
+                continue;
+            }
+            // The polity before "capital", possibly with one adjective: "the Song western capital".
+            let mut polity = None;
+            for back in 1..=3 {
+                if i < back {
+                    break;
+                }
+                if let Some(n) = ending(i - back + 1).filter(|n| n.is(EntityClass::Polity)) {
+                    polity = Some(n.key.clone());
+                    break;
+                }
+                if !(toks[i - back].kind == TokenKind::Word && !toks[i - back].is_cap()) && back > 1
+                {
+                    break;
+                }
+            }
+            // "capital of (the) P"
+            if polity.is_none() && toks.get(i + 1).is_some_and(|x| x.is("of")) {
+                let k = if toks.get(i + 2).is_some_and(|x| x.is("the")) {
+                    i + 3
+                } else {
+                    i + 2
+                };
+                polity = at(k)
+                    .filter(|n| n.is(EntityClass::Polity))
+                    .map(|n| n.key.clone());
+                // "the Liao Western Capital of Datong": "of" introduces the city.
+                if polity.is_none() {
+                    if let Some(c) = at(k).filter(|n| n.is(EntityClass::Place)) {
+                        let owner = names
+                            .iter()
+                            .filter(|n| {
+                                n.toks.end <= i && n.toks.end + 3 >= i && n.is(EntityClass::Polity)
+                            })
+                            .next_back()
+                            .map(|n| n.key.clone());
+                        if let Some(p) = owner {
+                            let city = c.key.clone();
+                            self.out
+                                .entity(&p, EntityClass::Polity)
+                                .facts
+                                .capitals
+                                .insert(city);
+                        }
+                        continue;
+                    }
+                }
+            }
+            let Some(polity) = polity else { continue };
+            // The city: right after ("capital Kaifeng", "capital, Hangzhou", "capital at X",
+            // "capital of the P, X"), or before ("Kaifeng, the Song capital").
+            let mut city = None;
+            let mut k = i + 1;
+            if toks.get(k).is_some_and(|x| x.is("of")) {
+                while k < toks.len() && toks[k].text != "," && k < i + 6 {
+                    k += 1;
+                }
+            }
+            while toks
+                .get(k)
+                .is_some_and(|x| x.text == "," || x.is("at") || x.is("was") || x.is("is"))
+            {
+                k += 1;
+            }
+            if let Some(c) = at(k).filter(|n| n.is(EntityClass::Place)) {
+                city = Some(c.key.clone());
+            }
+            if city.is_none() {
+                // "Kaifeng, the Song capital" / "Daming ... was the first capital of Qi" /
+                // "instated Beijing as the Jin main capital"
+                let before: Vec<&RName> = names
+                    .iter()
+                    .filter(|n| n.toks.end <= i && n.is(EntityClass::Place) && n.toks.end + 8 >= i)
+                    .collect();
+                if let Some(c) = before.last() {
+                    let gap = &toks[c.toks.end..i];
+                    let linking = gap.iter().any(|x| {
+                        x.text == ","
+                            || x.is("as")
+                            || x.is("was")
+                            || x.is("became")
+                            || x.is("former")
+                    });
+                    if linking
+                        && !gap
+                            .iter()
+                            .any(|x| x.is("and") || x.is("but") || x.text == ";")
+                    {
+                        city = Some(c.key.clone());
+                    }
+                }
+            }
+            if let Some(c) = city {
+                if c != polity {
+                    self.out
+                        .entity(&polity, EntityClass::Polity)
+                        .facts
+                        .capitals
+                        .insert(c);
+                }
+            }
+        }
+    }
+
+    fn puppets(&mut self, toks: &[Tok<'_>], names: &[RName]) {
+        if !toks.iter().any(|t| t.is("puppet")) {
+            return;
+        }
+        let polities: Vec<&RName> = names.iter().filter(|n| n.is(EntityClass::Polity)).collect();
+        // The created polity: after "established", "create", "installed", "founded", "set up".
+        let created = polities.iter().find(|n| {
+            n.toks.start > 0
+                && toks[n.toks.start.saturating_sub(3)..n.toks.start]
+                    .iter()
+                    .any(|t| {
+                        t.is_any(&[
+                            "established",
+                            "create",
+                            "created",
+                            "founded",
+                            "proclaimed",
+                            "formed",
+                            "creating",
+                        ])
+                    })
+        });
+        let Some(created) = created else { return };
+        if let Some(maker) = polities
+            .iter()
+            .find(|n| n.key != created.key && n.toks.start < created.toks.start)
+        {
+            let m = maker.key.clone();
+            self.out
+                .entity(&created.key, EntityClass::Polity)
+                .facts
+                .puppet_of
+                .insert(m);
+        }
+    }
+
+    // ----- the document's subject -----
+
+    fn find_subject(&mut self) {
+        let doc = self.sc.doc;
+        let mut names: Vec<String> = Vec::new();
+        for b in &doc.blocks {
+            let text = &doc.text[b.span.clone()];
+            match &b.kind {
+                BlockKind::Title => names.push(strip_the(text)),
+                BlockKind::Field { key }
+                    if key.eq_ignore_ascii_case("rdfs:label")
+                        || key.eq_ignore_ascii_case("label") =>
+                {
+                    names.push(strip_the(text))
+                }
+                _ => {}
+            }
+        }
+        names.retain(|n| !n.is_empty());
+        // Without a title, the first sentence may define its subject: "The X were a ...".
+        if names.is_empty() {
+            if let Some(s) = self
+                .sc
+                .sentences
+                .iter()
+                .find(|s| doc.blocks[s.block].kind == BlockKind::Paragraph)
+            {
+                let toks = s.toks(self.text());
+                let start = usize::from(toks.first().is_some_and(|t| t.is("the")));
+                if let Some(m) = s.names.iter().find(|m| m.toks.start == start) {
+                    if toks
+                        .get(m.toks.end)
+                        .is_some_and(|t| t.is_any(&["was", "were", "is", "are"]))
+                    {
+                        names.push(m.text.clone());
+                    }
+                }
+            }
+        }
+        if names.is_empty() {
+            return;
+        }
+        // The class: from the lead's definition "X was a battle", else from the name.
+        let mut class = None;
+        for (si, s) in self.sc.sentences.iter().enumerate() {
+            if !matches!(
+                doc.blocks[s.block].kind,
+                BlockKind::Paragraph | BlockKind::Field { .. }
+            ) {
+                continue;
+            }
+            let toks = s.toks(self.text());
+            if let Some(c) = definition_class(&toks, &names) {
+                class.get_or_insert(c);
+                self.definitions.push(si);
+            }
+        }
+        if class.is_none() {
+            for n in &names {
+                class = class_from_name(n);
+                if class.is_some() {
+                    break;
+                }
+            }
+        }
+        let Some(class) = class else { return };
+        let mut e = Event::new(class);
+        e.subject = true;
+        // The name written in the lead's definition wins, then the infobox title.
+        let mut ordered = names.clone();
+        ordered.sort_by_key(|n| std::cmp::Reverse(self.defined_in_lead(n)));
+        e.name = Some(ordered[0].clone());
+        for n in &ordered[1..] {
+            e.aliases.insert(n.clone());
+        }
+        // "Jin–Song Wars": the parts of a dashed name are its sides.
+        self.out.events.push(e);
+        self.subject = Some(self.out.events.len() - 1);
+    }
+
+    fn defined_in_lead(&self, name: &str) -> bool {
+        let k = norm_key(name);
+        self.sc.sentences.iter().take(40).any(|s| {
+            let t = norm_key(&self.text()[s.span.clone()]);
+            t.starts_with(&k) || t.starts_with(&format!("the {k}"))
+        })
+    }
+
+    fn record_fields(&mut self, si: usize) {
+        let Some(subj) = self.subject else { return };
+        let s = &self.sc.sentences[si];
+        let block = &self.sc.doc.blocks[s.block];
+        let BlockKind::Field { key } = &block.kind else {
+            return;
+        };
+        let key = key.to_lowercase();
+        let value = self.text()[s.span.clone()].to_owned();
+        let names = self.resolved[si].clone();
+        let whole = block.span == s.span;
+        let e = &mut self.out.events[subj];
+        match key.as_str() {
+            "date" => {
+                let mut times = s
+                    .times
+                    .iter()
+                    .filter(|t| t.start.is_some() || matches!(t.kind, TimeKind::Period(_)));
+                if let Some(t) = times.next() {
+                    match &t.kind {
+                        TimeKind::Period(p) => e.date_text = Some(p.clone()),
+                        _ => {
+                            e.start = t.start;
+                            e.start_source = DateSource::Explicit;
+                            if t.kind == TimeKind::Range || t.kind == TimeKind::Lifespan {
+                                e.end = t.end;
+                            }
+                        }
+                    }
+                }
+                if let Some(t) = times.next() {
+                    match &t.kind {
+                        TimeKind::Period(p) => e.end_text = Some(p.clone()),
+                        _ => {
+                            if e.end.is_none() {
+                                e.end = t.start;
+                            }
+                        }
+                    }
+                }
+                e.evidence.push(s.span.clone());
+            }
+            "location" | "place" => {
+                e.record.place_text.push(value);
+                if let Some(p) = names.iter().find(|n| n.is(EntityClass::Place)) {
+                    e.place = Some(p.key.clone());
+                }
+            }
+            "result" => e.result.push(value),
+            "caption" => e.record.caption.push(value),
+            "rdfs:comment" | "comment" if whole => e.record.comment = Some(value),
+            "abstract" | "dbo:abstract" if whole => e.record.abstract_ = Some(value),
+            "rdf:type" => e.record.types.push(value),
+            "dcterms:subject" => e.record.subjects.push(value),
+            "conflict" => e.record.conflict.push(value),
+            "rdfs:label" | "label" => {}
+            "belligerents" | "combatant" | "combatants" | "co-belligerents" => {
+                for n in names.iter().filter(|n| n.is(EntityClass::Polity)) {
+                    e.belligerents.insert(n.key.clone());
+                }
+            }
+            "commanders and leaders" | "commander" | "commanders" => {
+                for n in names.iter().filter(|n| n.is(EntityClass::Person)) {
+                    e.commanders.insert(n.key.clone());
+                }
+            }
+            "" => {
+                // An unlabelled infobox line: a polity name is a belligerent, a clause a result.
+                let words = value.split_whitespace().count();
+                let polities: Vec<&RName> =
+                    names.iter().filter(|n| n.is(EntityClass::Polity)).collect();
+                let lower_words = value
+                    .split_whitespace()
+                    .filter(|w| w.chars().next().is_some_and(|c| c.is_lowercase()))
+                    .count();
+                if !polities.is_empty() && lower_words <= 1 {
+                    for p in polities {
+                        e.belligerents.insert(p.key.clone());
+                    }
+                } else if words >= 3 && lower_words >= 2 {
+                    e.result.push(value);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn finish_subject(&mut self) {
+        let Some(subj) = self.subject else { return };
+        // The lead's definition: "The X were a series of conflicts between A and B".
+        for si in 0..self.sc.sentences.len() {
+            let s = &self.sc.sentences[si];
+            if !matches!(
+                self.sc.doc.blocks[s.block].kind,
+                BlockKind::Paragraph | BlockKind::Field { .. }
+            ) {
+                continue;
+            }
+            let toks = s.toks(self.text());
+            let names = &self.resolved[si];
+            let e = &self.out.events[subj];
+            let mut all = vec![e.name.clone().unwrap_or_default()];
+            all.extend(e.aliases.iter().cloned());
+            if definition_class(&toks, &all).is_some() {
+                if let Some(b) = toks.iter().position(|t| t.is("between")) {
+                    let ps: Vec<String> = names
+                        .iter()
+                        .filter(|n| n.toks.start > b && n.is(EntityClass::Polity))
+                        .map(|n| n.key.clone())
+                        .collect();
+                    let span = s.span.clone();
+                    let block = self.sc.doc.blocks[s.block].span.clone();
+                    let lead = self.text()[block].to_owned();
+                    let e = &mut self.out.events[subj];
+                    e.belligerents.extend(ps);
+                    e.evidence.insert(0, span);
+                    if e.record.abstract_.is_none() {
+                        e.record.abstract_ = Some(lead);
+                    }
+                }
+                break;
+            }
+        }
+    }
+
+    /// Heading events without a date take the first date their section states.
+    fn section_dates(&mut self) {
+        let pairs: Vec<(usize, usize)> =
+            self.section_events.iter().map(|(s, e)| (*s, *e)).collect();
+        for (section, ev) in pairs {
+            if self.out.events[ev].start.is_some()
+                || self.out.events[ev].start_source == DateSource::Explicit
+            {
+                continue;
+            }
+            let first = self.sc.sentences.iter().find_map(|s| {
+                let b = &self.sc.doc.blocks[s.block];
+                (b.section == Some(section) && b.kind == BlockKind::Paragraph)
+                    .then(|| {
+                        s.times.iter().find(|t| {
+                            t.is_date()
+                                && t.boundary.is_none()
+                                && !t.relative
+                                && t.kind != TimeKind::Lifespan
+                        })
+                    })
+                    .flatten()
+                    .map(|t| (t.start, s.span.clone()))
+            });
+            if let Some((Some(d), span)) = first {
+                let e = &mut self.out.events[ev];
+                e.start = Some(d);
+                e.start_source = DateSource::Stated;
+                e.evidence.push(span);
+            }
+        }
+    }
+
+    /// Merges events of this document that are the same event told twice
+    /// (a lead that summarizes a section, a record that repeats its lead).
+    fn consolidate(&mut self) {
+        let n = self.out.events.len();
+        let mut into: Vec<usize> = (0..n).collect();
+        for j in 0..n {
+            for i in 0..j {
+                if into[i] != i {
+                    continue;
+                }
+                if same_event(&self.out.events[i], &self.out.events[j]) {
+                    into[j] = i;
+                    break;
+                }
+            }
+        }
+        if into.iter().enumerate().all(|(k, v)| k == *v) {
+            return;
+        }
+        let mut events: Vec<Option<Event>> = std::mem::take(&mut self.out.events)
+            .into_iter()
+            .map(Some)
+            .collect();
+        for j in (0..n).rev() {
+            if into[j] != j {
+                let e = events[j].take().expect("each event is merged once");
+                let target = events[into[j]].as_mut().expect("targets are kept");
+                merge_event(target, e);
+            }
+        }
+        let mut new_index = vec![0; n];
+        let mut kept = Vec::new();
+        for (k, e) in events.into_iter().enumerate() {
+            if let Some(e) = e {
+                new_index[k] = kept.len();
+                kept.push(e);
+            }
+        }
+        for k in 0..n {
+            new_index[k] = new_index[into[k]];
+        }
+        self.out.events = kept;
+        self.subject = self.subject.map(|s| new_index[s]);
+        for v in self.section_events.values_mut() {
+            *v = new_index[*v];
+        }
+        for e in &mut self.out.events {
+            e.part_of = e.part_of.map(|p| new_index[p]);
+        }
+    }
+
+    /// Battles, sieges and campaigns are part of the campaign whose section
+    /// holds them, or else of the document's subject when within its span.
+    fn part_of(&mut self) {
+        let subj = self.subject;
+        let n = self.out.events.len();
+        for i in 0..n {
+            if Some(i) == subj || self.out.events[i].part_of.is_some() {
+                continue;
+            }
+            let class = self.out.events[i].class;
+            if !matches!(
+                class,
+                EventClass::Battle | EventClass::Siege | EventClass::Campaign
+            ) {
+                continue;
+            }
+            // The section tree: the nearest enclosing section that names another event.
+            let mut parent = None;
+            if let Some(evidence) = self.out.events[i].evidence.first().cloned() {
+                let block = self
+                    .sc
+                    .doc
+                    .blocks
+                    .iter()
+                    .position(|b| b.span.start <= evidence.start && evidence.end <= b.span.end);
+                let mut section = block.and_then(|b| self.sc.doc.blocks[b].section);
+                while let Some(sec) = section {
+                    if let Some(&ev) = self.section_events.get(&sec) {
+                        if ev != i
+                            && matches!(
+                                self.out.events[ev].class,
+                                EventClass::Campaign | EventClass::Conflict
+                            )
+                        {
+                            parent = Some(ev);
+                            break;
+                        }
+                    }
+                    section = self.sc.doc.sections[sec].parent;
+                }
+            }
+            let parent = parent.or(subj.filter(|&s| {
+                let sub = &self.out.events[s];
+                if !matches!(sub.class, EventClass::Conflict | EventClass::Campaign) {
+                    return false;
+                }
+                let e = &self.out.events[i];
+                match (e.start.or(e.end), sub.start) {
+                    (Some(d), Some(a)) => {
+                        let end = sub.end.map_or(i32::MAX, |x| x.year);
+                        d.year >= a.year && d.year <= end
+                    }
+                    _ => false,
+                }
+            }));
+            if let Some(p) = parent {
+                if p != i && self.within(i, p) {
+                    self.out.events[i].part_of = Some(p);
+                }
+            }
+        }
+    }
+
+    /// Whether event `i` lies within the span of event `p` (unknown spans pass).
+    fn within(&self, i: usize, p: usize) -> bool {
+        let e = &self.out.events[i];
+        let c = &self.out.events[p];
+        match (e.start.or(e.end), c.start) {
+            (Some(d), Some(a)) => d.year >= a.year && d.year <= c.end.map_or(i32::MAX, |x| x.year),
+            _ => true,
+        }
+    }
+
+    // ----- events -----
+
+    /// A heading that names an event opens a frame for its section.
+    fn section_heading(&mut self, si: usize) {
+        let s = &self.sc.sentences[si];
+        let block = &self.sc.doc.blocks[s.block];
+        let BlockKind::Heading { .. } = block.kind else {
+            return;
+        };
+        let Some(section) = block.section else { return };
+        let toks = s.toks(self.text());
+        let Some(ti) = toks
+            .iter()
+            .position(|t| event_noun_class(t.text).is_some() || t.is_any(&["invades", "invaded"]))
+        else {
+            return;
+        };
+        // The event noun heads a name: only capitalized words, ordinals, "of",
+        // "'s" and a leading "the" before it ("First siege of Kaifeng",
+        // "Prince of Hailing's campaign"), not a description ("The reasons
+        // behind the invasion").
+        let name_like = toks[..ti].iter().enumerate().all(|(k, t)| {
+            t.is_cap() && !(k == 0 && t.is("the"))
+                || lexicon::ordinal(t.text).is_some()
+                || t.is("of")
+                || t.text == "'s"
+                || t.text == "'"
+        });
+        let noun = toks[ti].lower();
+        if !name_like || (noun.ends_with('s') && noun != "invades" && noun != "siege") {
+            return;
+        }
+        let class = event_noun_class(&noun).unwrap_or(EventClass::Campaign);
+        // Only the part with the event noun: "Song counteroffensive and the peace process".
+        let end = toks
+            .iter()
+            .enumerate()
+            .skip(ti)
+            .find(|(_, t)| t.is("and"))
+            .map_or(toks.len(), |(a, _)| a);
+        let heading = self.text()[s.span.clone()].to_owned();
+        let name = join(&toks, 0..end);
+        let names = self.resolved[si].clone();
+        let has_proper = names.iter().any(|n| {
+            n.toks.start < end
+                && n.kind != Kind::Event
+                && !(n.toks.start == 0 && lexicon::ordinal(toks[0].text).is_some())
+        }) || names.iter().any(|n| n.kind == Kind::Event);
+        let mut place = None;
+        let mut attackers = Vec::new();
+        let mut targets = Vec::new();
+        let mut commanders = Vec::new();
+        match class {
+            EventClass::Siege | EventClass::Battle => {
+                place = names
+                    .iter()
+                    .find(|n| n.toks.start > ti && n.is(EntityClass::Place))
+                    .map(|n| n.key.clone());
+            }
+            _ => {
+                for n in names.iter().filter(|n| n.is(EntityClass::Polity)) {
+                    if n.toks.start < ti {
+                        attackers.push(n.key.clone());
+                    } else if n.toks.start <= ti + 3
+                        && (toks[ti].is_any(&["invades", "invaded"])
+                            || toks[ti + 1..n.toks.start]
+                                .iter()
+                                .any(|x| x.is_any(&["against", "with", "on", "of"])))
+                    {
+                        targets.push(n.key.clone());
+                    }
+                }
+                commanders.extend(
+                    names
+                        .iter()
+                        .filter(|n| n.is(EntityClass::Person) && n.possessive)
+                        .map(|n| n.key.clone()),
+                );
+            }
+        }
+        // "Song–Jin war": the polities of a dashed compound are its sides.
+        let mut sides = Vec::new();
+        for t in &toks[..end] {
+            if t.text.contains('–') && t.is_cap() {
+                for part in t.text.split('–') {
+                    if let Some(p) = self.table.polity_alias(&norm_key(part)) {
+                        sides.push(p);
+                    }
+                }
+            }
+        }
+        let ordinal = toks[..ti].iter().find_map(|t| lexicon::ordinal(t.text));
+        let display = if has_proper { Some(name.clone()) } else { None };
+        let idx = match display.as_ref().and_then(|n| {
+            let k = norm_key(n);
+            self.out.events.iter().position(|e| {
+                e.class.family() == class.family()
+                    && e.name.as_deref().map(norm_key) == Some(k.clone())
+            })
+        }) {
+            Some(i) => i,
+            None => {
+                let mut e = Event::new(class);
+                e.name = display;
+                e.place = place.clone();
+                e.ordinal = ordinal;
+                self.out.events.push(e);
+                self.out.events.len() - 1
+            }
+        };
+        let e = &mut self.out.events[idx];
+        e.section = Some(section);
+        e.mentions.push(s.span.clone());
+        if !has_proper {
+            e.aliases.insert(heading);
+        }
+        if e.place.is_none() {
+            e.place = place;
+        }
+        e.attackers.extend(attackers.iter().cloned());
+        e.targets.extend(targets.iter().cloned());
+        e.belligerents
+            .extend(attackers.into_iter().chain(targets).chain(sides));
+        e.commanders.extend(commanders);
+        self.section_events.insert(section, idx);
+        self.current = Some((idx, s.block, si));
+    }
+
+    /// The event a section names, for a sentence in that section or below.
+    fn section_event(&self, si: usize, class: Option<EventClass>) -> Option<usize> {
+        let mut section = self.sc.doc.blocks[self.sc.sentences[si].block].section;
+        while let Some(sec) = section {
+            if let Some(&ev) = self.section_events.get(&sec) {
+                if class.is_none_or(|c| self.out.events[ev].class.family() == c.family()) {
+                    return Some(ev);
+                }
+            }
+            section = self.sc.doc.sections[sec].parent;
+        }
+        None
+    }
+
+    fn in_body(&self, si: usize) -> bool {
+        let b = &self.sc.doc.blocks[self.sc.sentences[si].block];
+        b.section.is_some() && b.kind == BlockKind::Paragraph
+    }
+
+    fn events(&mut self, si: usize) {
+        let s = &self.sc.sentences[si];
+        let block = &self.sc.doc.blocks[s.block];
+        if !matches!(block.kind, BlockKind::Paragraph | BlockKind::ListItem) {
+            // Prose fields of a record (comment, abstract) are read too.
+            let prose = matches!(&block.kind, BlockKind::Field { key } if {
+                let k = key.to_lowercase();
+                k.contains("comment") || k.contains("abstract")
+            });
+            if !prose && !matches!(block.kind, BlockKind::Caption) {
+                return;
+            }
+            if matches!(block.kind, BlockKind::Caption) {
+                return;
+            }
+        }
+        let toks = s.toks(self.text());
+        let names = self.resolved[si].clone();
+        let comparison = toks.iter().any(|t| t.is_any(COMPARISON));
+        let mut triggered: Vec<usize> = Vec::new();
+
+        // Named events.
+        for r in names.iter().filter(|n| n.kind == Kind::Event) {
+            if comparison {
+                continue;
+            }
+            if let Some(idx) = self.named_event(si, &toks, &names, r) {
+                triggered.push(idx);
+            }
+        }
+        // Trigger words.
+        let mut i = 0;
+        while i < toks.len() {
+            let t = toks[i];
+            if t.is_cap() && i > 0 {
+                i += 1;
+                continue;
+            }
+            if names
+                .iter()
+                .any(|n| n.kind == Kind::Event && n.toks.contains(&i))
+            {
+                i += 1;
+                continue;
+            }
+            if let Some(idx) = self.trigger(si, &toks, &names, i) {
+                if !triggered.contains(&idx) {
+                    triggered.push(idx);
+                }
+            }
+            i += 1;
+        }
+        // Ends of sieges and campaigns told in this sentence.
+        self.ends(si, &toks, &names);
+        // Arguments shared by every frame of the sentence.
+        for &idx in &triggered {
+            self.fill_common(si, &toks, &names, idx);
+        }
+        if let Some(&last) = triggered.last() {
+            self.current = Some((last, s.block, si));
+        } else {
+            // A sentence continuing the story of the current event in its paragraph,
+            // or of the event its section is about.
+            let ev = match self.current {
+                Some((ev, block, _)) if block == s.block => Some(ev),
+                _ => self.section_event(si, None),
+            };
+            if let Some(ev) = ev {
+                self.continuation(si, &toks, &names, ev);
+            }
+        }
+    }
+
+    /// A named event mention: "Battle of Caishi", "Treaty of Shaoxing", "Jin–Song Wars".
+    fn named_event(
+        &mut self,
+        si: usize,
+        toks: &[Tok<'_>],
+        names: &[RName],
+        r: &RName,
+    ) -> Option<usize> {
+        let words: Vec<&str> = r.surface.split_whitespace().collect();
+        let first = words.first()?.to_lowercase();
+        let last = words.last()?.to_lowercase();
+        let (class, place) = if words.len() >= 3 && words[1].eq_ignore_ascii_case("of") {
+            let class = match first.as_str() {
+                "battle" => EventClass::Battle,
+                "siege" => EventClass::Siege,
+                "treaty" | "peace" => EventClass::Treaty,
+                _ => return None,
+            };
+            let rest = words[2..].join(" ");
+            let rest = rest.strip_prefix("the ").unwrap_or(&rest).to_owned();
+            (class, Some(rest))
+        } else {
+            let class = match last.as_str() {
+                "war" | "wars" => EventClass::Conflict,
+                "campaign" | "campaigns" | "invasion" | "invasions" | "offensive" => {
+                    EventClass::Campaign
+                }
+                "rebellion" | "revolt" | "uprising" => EventClass::Conflict,
+                "treaty" => EventClass::Treaty,
+                _ => return None,
+            };
+            (class, None)
+        };
+        // A named event mentioned only to compare or in a plan opens nothing.
+        if irrealis_before(toks, r.toks.start) {
+            return None;
+        }
+        // A treaty is often named after an era or a ruler, not where it was made.
+        let place = place.filter(|_| class != EventClass::Treaty);
+        let place_key = place.map(|p| {
+            let k = norm_key(&p);
+            let key = self.table.surface(&k);
+            let key = if self.table.votes(&k) == Default::default() {
+                p.clone()
+            } else {
+                key
+            };
+            self.out.entity(&key, EntityClass::Place);
+            self.out.mentions.push(Mention {
+                key: key.clone(),
+                class: EntityClass::Place,
+                surface: p.clone(),
+                span: r.span.end - p.len()..r.span.end,
+            });
+            key
+        });
+        let name = r.surface.clone();
+        let idx = self.find_or_add(si, class, Some(name.clone()), place_key.clone(), None);
+        let e = &mut self.out.events[idx];
+        e.mentions.push(r.span.clone());
+        if e.name.is_none() {
+            e.name = Some(name);
+        } else if e.name.as_deref() != Some(&r.surface) {
+            e.aliases.insert(r.surface.clone());
+        }
+        if e.place.is_none() {
+            e.place = place_key;
+        }
+        // A parenthesised date right after the name: "the Battle of Caishi (1161)".
+        let s = &self.sc.sentences[si];
+        if let Some(t) = s.times.iter().find(|t| {
+            t.toks.start == r.toks.end + 1 && t.is_date()
+                || (t.kind == TimeKind::Lifespan && t.toks.start == r.toks.end + 1)
+        }) {
+            let (a, b) = (t.start, t.end);
+            let e = &mut self.out.events[idx];
+            if e.start_source < DateSource::Explicit {
+                e.start = a;
+                e.start_source = DateSource::Explicit;
+                if t.kind != TimeKind::Point {
+                    e.end = b;
+                }
+            }
+        }
+        let _ = (toks, names);
+        Some(idx)
+    }
+
+    /// A trigger word at token `i`.
+    fn trigger(&mut self, si: usize, toks: &[Tok<'_>], names: &[RName], i: usize) -> Option<usize> {
+        let t = toks[i];
+        let w = t.lower();
+        if irrealis_before(toks, i) {
+            return None;
+        }
+        if lexicon::SIEGE_VERBS.contains(&w.as_str()) || w == "siege" || w == "sieges" {
+            return self.siege_trigger(si, toks, names, i);
+        }
+        if matches!(
+            w.as_str(),
+            "battle" | "battles" | "defeat" | "defeated" | "repelled" | "routed" | "fought"
+        ) {
+            return self.battle_trigger(si, toks, names, i);
+        }
+        if w == "attacked" {
+            return self.attack(si, toks, names, i);
+        }
+        let campaign_noun = lexicon::CAMPAIGN_NOUNS.contains(&w.as_str()) && !w.ends_with('s');
+        let invasion_verb = w == "invaded" || w == "invades";
+        if campaign_noun || invasion_verb {
+            return self.campaign_trigger(si, toks, names, i, invasion_verb);
+        }
+        if matches!(
+            w.as_str(),
+            "war" | "revolt" | "rebellion" | "uprising" | "rebelled"
+        ) {
+            return self.war_trigger(si, toks, names, i);
+        }
+        let treaty_noun = lexicon::TREATY_NOUNS.contains(&w.as_str())
+            || (w == "agreement" && i > 0 && (toks[i - 1].is("peace") || toks[i - 1].is_cap()));
+        if treaty_noun {
+            return self.treaty_trigger(si, toks, names, i);
+        }
+        None
+    }
+
+    /// "besieged X", "X was besieged", "siege of X", "laid siege to X", "took X after a siege".
+    fn siege_trigger(
+        &mut self,
+        si: usize,
+        toks: &[Tok<'_>],
+        names: &[RName],
+        i: usize,
+    ) -> Option<usize> {
+        let w = toks[i].lower();
+        let name_at = |k: usize| names.iter().find(|n| n.toks.start == k);
+        let mut place = None;
+        let mut k = i + 1;
+        let mut steps = 0;
+        while k < toks.len() && steps < 5 {
+            let x = toks[k];
+            if let Some(n) = name_at(k).filter(|n| n.is(EntityClass::Polity)) {
+                // "the Song town of Chuzhou"
+                k = n.toks.end;
+                steps += 1;
+                continue;
+            }
+            if x.is_any(&["of", "against", "to", "the", "a"]) {
+                k += 1;
+                steps += 1;
+                continue;
+            }
+            if x.is_any(&[
+                "city",
+                "town",
+                "capital",
+                "fortress",
+                "castle",
+                "stronghold",
+            ]) {
+                if !toks.get(k + 1).is_some_and(|y| y.is("of")) {
+                    place = self.anaphoric_place(si, names, i);
+                }
+                k += 1;
+                steps += 1;
+                continue;
+            }
+            break;
+        }
+        if let Some(p) = name_at(k).filter(|n| n.is(EntityClass::Place)) {
+            place = Some(p.key.clone());
+        }
+        let mut date_is_end = false;
+        let mut also: Vec<String> = Vec::new();
+        if place.is_none() && w == "besieged" {
+            // "Kaifeng was besieged", "the city, which was besieged",
+            // "The cities of Taiyuan and the Song capital of Kaifeng were besieged".
+            let before: Vec<&RName> = names
+                .iter()
+                .filter(|n| n.toks.end <= i && n.is(EntityClass::Place))
+                .collect();
+            if let Some(p) = before.last().filter(|p| i - p.toks.end <= 6) {
+                place = Some(p.key.clone());
+                let mut k = before.len() - 1;
+                while k > 0 {
+                    let gap = &toks[before[k - 1].toks.end..before[k].toks.start];
+                    if gap.len() <= 6
+                        && gap.iter().any(|x| x.is("and") || x.text == ",")
+                        && !gap.iter().any(|x| x.is_any(&["was", "were", "which"]))
+                    {
+                        also.push(before[k - 1].key.clone());
+                        k -= 1;
+                    } else {
+                        break;
+                    }
+                }
+            } else if toks[..i]
+                .iter()
+                .rev()
+                .take(6)
+                .any(|x| x.is_any(&["city", "town", "capital", "which"]))
+            {
+                place = self.anaphoric_place(si, names, i);
+            }
+        }
+        if place.is_none() && w == "siege" {
+            // "took Kaifeng after a siege of more than 10 months"
+            let captured = names
+                .iter()
+                .filter(|n| n.toks.end <= i && n.is(EntityClass::Place))
+                .next_back()
+                .filter(|p| {
+                    toks[p.toks.start.saturating_sub(2)..p.toks.start]
+                        .iter()
+                        .any(|x| x.is_any(lexicon::CAPTURE_VERBS))
+                });
+            if let Some(p) = captured {
+                place = Some(p.key.clone());
+                date_is_end = true;
+            } else if i > 0 && toks[i - 1].is("the") {
+                // "the siege": the siege the section tells.
+                return self.section_event(si, Some(EventClass::Siege));
+            } else {
+                return None;
+            }
+        }
+        let place = place?;
+        let ordinal =
+            ordinal_before(toks, i).or_else(|| (i > 0 && toks[i - 1].is("again")).then_some(2));
+        let attackers = self.attackers_of(toks, names, i);
+        for other in also {
+            let idx = self.find_or_add_with(
+                si,
+                Probe {
+                    class: EventClass::Siege,
+                    name: None,
+                    place: Some(other),
+                    ordinal,
+                    attackers: attackers.clone(),
+                },
+            );
+            self.fill_common(si, toks, names, idx);
+        }
+        let idx = self.find_or_add_with(
+            si,
+            Probe {
+                class: EventClass::Siege,
+                name: None,
+                place: Some(place),
+                ordinal,
+                attackers,
+            },
+        );
+        if date_is_end {
+            let s = &self.sc.sentences[si];
+            if let Some(d) = nearest_date(s, i).and_then(|t| t.start) {
+                let e = &mut self.out.events[idx];
+                e.end.get_or_insert(d);
+                // This sentence's date closes the siege: it must not also open it.
+                if e.start.is_none() {
+                    e.start_source = DateSource::Explicit;
+                }
+                // The date closes the siege; it does not open it.
+                e.mentions.push(toks[i].start..toks[i].end);
+            }
+        }
+        Some(idx)
+    }
+
+    /// "battle(s) at/near/of X", "a defeat at X", "defeated by Y near X", "repelled ... at X".
+    fn battle_trigger(
+        &mut self,
+        si: usize,
+        toks: &[Tok<'_>],
+        names: &[RName],
+        i: usize,
+    ) -> Option<usize> {
+        let w = toks[i].lower();
+        let noun = matches!(w.as_str(), "battle" | "battles" | "defeat");
+        let window = if noun { 6 } else { 12 };
+        let mut places = Vec::new();
+        let mut k = i + 1;
+        while k < toks.len() && k <= i + window {
+            let x = toks[k];
+            if x.text == ";" || x.text == "." || (x.text == "," && noun && k > i + 1) {
+                break;
+            }
+            let prep = x.is_any(&["at", "near", "outside"])
+                || (noun && x.is_any(&["of", "in"]) && k == i + 1);
+            if prep {
+                if let Some(p) = names
+                    .iter()
+                    .find(|n| n.toks.start > k && n.toks.start <= k + 2 && n.is(EntityClass::Place))
+                {
+                    // "near modern Laohekou" is a gloss, not a battlefield.
+                    if !toks[k + 1..p.toks.start]
+                        .iter()
+                        .any(|y| lexicon::is_modern_marker(y.text))
+                    {
+                        places.push(p.key.clone());
+                        if noun {
+                            break;
+                        }
+                    }
+                }
+            }
+            k += 1;
+        }
+        if places.is_empty() {
+            return None;
+        }
+        let ordinal = ordinal_before(toks, i);
+        let mut last = None;
+        let n_places = places.len();
+        let mut from = i;
+        for (pi, place) in places.into_iter().enumerate() {
+            let idx = self.find_or_add(si, EventClass::Battle, None, Some(place.clone()), ordinal);
+            self.outcome(toks, names, i, idx);
+            // "repelled by X near A and by Y at B": X led at A, Y at B.
+            let at = names
+                .iter()
+                .find(|n| n.key == place && n.toks.start > from)
+                .map_or(from, |n| n.toks.start);
+            if n_places > 1 {
+                let by_person = names
+                    .iter()
+                    .filter(|n| {
+                        n.is(EntityClass::Person) && n.toks.start > from && n.toks.end <= at
+                    })
+                    .find(|n| n.toks.start > 0 && toks[n.toks.start - 1].is("by"));
+                if let Some(c) = by_person {
+                    let key = c.key.clone();
+                    let side = self.polity_of(c);
+                    let e = &mut self.out.events[idx];
+                    e.commanders.insert(key.clone());
+                    if let Some(p) = side {
+                        e.belligerents.insert(p.clone());
+                        add_side(e, &p, Some(key), None, None);
+                    }
+                }
+                if pi + 1 < n_places {
+                    self.fill_common(si, toks, names, idx);
+                }
+            }
+            from = at;
+            last = Some(idx);
+        }
+        last
+    }
+
+    /// "invaded the Song", "a new military offensive", "launched a campaign against X".
+    fn campaign_trigger(
+        &mut self,
+        si: usize,
+        toks: &[Tok<'_>],
+        names: &[RName],
+        i: usize,
+        invasion_verb: bool,
+    ) -> Option<usize> {
+        let s = &self.sc.sentences[si];
+        let date = nearest_date(s, i);
+        // Attackers: polities right before; targets: "against X", "of X", the object of "invaded".
+        let mut attackers = Vec::new();
+        let mut targets = Vec::new();
+        let mut by_commander = None;
+        // The attacker: a polity right before the noun ("Jin campaign", "Song
+        // counteroffensive"), "by X" after it, or the subject of the clause.
+        if let Some(n) = names.iter().find(|n| {
+            n.toks.end <= i
+                && n.toks.end + 3 >= i
+                && n.is(EntityClass::Polity)
+                && toks[n.toks.end..i].iter().all(|x| {
+                    x.kind == TokenKind::Word && !x.is_any(&["against", "with", "of", "and"])
+                })
+        }) {
+            attackers.push(n.key.clone());
+        } else if let Some(p) = subject_polity(toks, names, i) {
+            attackers.push(p);
+        }
+        if let Some(by) = names.iter().find(|n| {
+            n.toks.start > i
+                && n.toks.start <= i + 10
+                && toks[n.toks.start.saturating_sub(5)..n.toks.start]
+                    .iter()
+                    .any(|x| x.is("by"))
+                && matches!(
+                    n.kind,
+                    Kind::Entity(EntityClass::Polity | EntityClass::Person)
+                )
+        }) {
+            if by.is(EntityClass::Person) {
+                by_commander = Some(by.key.clone());
+            }
+            if let Some(p) = self.polity_of(by) {
+                if !attackers.contains(&p) {
+                    attackers.push(p);
+                }
+            }
+        }
+        for n in names.iter().filter(|n| n.is(EntityClass::Polity)) {
+            if n.toks.start > i && n.toks.start <= i + 4 {
+                let between = &toks[i + 1..n.toks.start];
+                if invasion_verb || between.iter().any(|x| x.is_any(&["against", "of", "on"])) {
+                    targets.push(n.key.clone());
+                    break;
+                }
+            }
+        }
+        let commander = by_commander.is_some()
+            || names.iter().any(|n| {
+                n.is(EntityClass::Person)
+                    && (n.possessive && n.toks.end + 1 == i
+                        || n.toks.start > i && toks[i..n.toks.start].iter().any(|x| x.is("by")))
+            });
+        let ordinal = ordinal_before(toks, i);
+        if date.is_none() {
+            // An undated campaign needs something that singles it out.
+            let launched = toks[..i].iter().rev().take(6).any(|x| {
+                x.is_any(&[
+                    "launched",
+                    "began",
+                    "started",
+                    "initiated",
+                    "commenced",
+                    "mounted",
+                ])
+            }) || toks[i + 1..]
+                .iter()
+                .take(3)
+                .any(|x| x.is_any(&["began", "started", "commenced", "followed"]));
+            let singled_out =
+                !targets.is_empty() || commander || ordinal.is_some() || invasion_verb;
+            if !(singled_out
+                && (launched || self.in_body(si) || invasion_verb || !targets.is_empty()))
+            {
+                return None;
+            }
+        }
+        attackers.retain(|a| !targets.contains(a));
+        let idx = self.find_or_add_with(
+            si,
+            Probe {
+                class: EventClass::Campaign,
+                name: None,
+                place: None,
+                ordinal,
+                attackers,
+            },
+        );
+        let e = &mut self.out.events[idx];
+        if let Some(c) = by_commander {
+            e.commanders.insert(c);
+        }
+        for t in targets {
+            e.targets.insert(t.clone());
+            e.belligerents.insert(t);
+        }
+        Some(idx)
+    }
+
+    /// A war declared, a revolt led: a conflict with a date.
+    fn war_trigger(
+        &mut self,
+        si: usize,
+        toks: &[Tok<'_>],
+        names: &[RName],
+        i: usize,
+    ) -> Option<usize> {
+        let w = toks[i].lower();
+        let s = &self.sc.sentences[si];
+        nearest_date(s, i)?;
+        let declared = toks.iter().any(|x| {
+            x.is_any(&[
+                "declared",
+                "declaration",
+                "launched",
+                "began",
+                "started",
+                "led",
+            ])
+        }) || w == "rebelled";
+        if !declared {
+            return None;
+        }
+        let mut attackers = Vec::new();
+        let mut target = None;
+        for n in names.iter().filter(|n| n.is(EntityClass::Polity)) {
+            if n.toks.start > i
+                && target.is_none()
+                && toks[i + 1..n.toks.start]
+                    .iter()
+                    .any(|x| x.is_any(&["against", "with"]))
+            {
+                target = Some(n.key.clone());
+            } else if n.toks.end <= i {
+                attackers.push(n.key.clone());
+            }
+        }
+        if let Some(t) = &target {
+            attackers.retain(|a| a != t);
+        }
+        let idx = self.find_or_add_with(
+            si,
+            Probe {
+                class: EventClass::Conflict,
+                name: None,
+                place: None,
+                ordinal: None,
+                attackers,
+            },
+        );
+        if let Some(t) = target {
+            let e = &mut self.out.events[idx];
+            e.targets.insert(t.clone());
+            e.belligerents.insert(t);
+        }
+        Some(idx)
+    }
+
+    /// "treaty", "truce", "peace agreement": made on a date, or named after a place.
+    fn treaty_trigger(
+        &mut self,
+        si: usize,
+        toks: &[Tok<'_>],
+        names: &[RName],
+        i: usize,
+    ) -> Option<usize> {
+        let w = toks[i].lower();
+        if toks[i + 1..]
+            .iter()
+            .take(3)
+            .any(|x| x.is_any(&["never", "not"]))
+        {
+            return None;
+        }
+        let s = &self.sc.sentences[si];
+        let date = nearest_date(s, i);
+        // "the Shaoxing treaty", "the Kaifeng agreement": named by a place.
+        if let Some(p) = (i > 0)
+            .then(|| {
+                names
+                    .iter()
+                    .find(|n| n.toks.end == i && n.is(EntityClass::Place))
+            })
+            .flatten()
+        {
+            let name = if w == "treaty" {
+                format!("Treaty of {}", p.surface)
+            } else {
+                format!("{} {}", p.surface, w)
+            };
+            let idx = self.find_or_add(si, EventClass::Treaty, Some(name.clone()), None, None);
+            let e = &mut self.out.events[idx];
+            if e.name.is_none() {
+                e.name = Some(name);
+            } else if e.name.as_deref() != Some(name.as_str()) {
+                e.aliases.insert(name);
+            }
+            return Some(idx);
+        }
+        let making = toks.iter().any(|x| x.is_any(lexicon::TREATY_VERBS))
+            || (i > 0 && toks[i - 1].kind == TokenKind::Number)
+            || (i > 1 && toks[i - 2].kind == TokenKind::Number)
+            || toks[..i]
+                .iter()
+                .rev()
+                .take(3)
+                .any(|x| x.is_any(&["first", "second", "a", "the"]));
+        if date.is_none() || !making {
+            return None;
+        }
+        let ordinal = ordinal_before(toks, i);
+        Some(self.find_or_add(si, EventClass::Treaty, None, None, ordinal))
+    }
+
+    /// The polities acting before a trigger in its clause ("the Jurchens besieged").
+    fn attackers_of(&self, toks: &[Tok<'_>], names: &[RName], i: usize) -> Vec<String> {
+        // Passive: "were besieged by the Jurchens".
+        if i > 0 && toks[i - 1].is_any(&["was", "were", "been"]) {
+            return names
+                .iter()
+                .filter(|n| n.toks.start > i && n.toks.start <= i + 4 && n.is(EntityClass::Polity))
+                .filter(|n| toks[i + 1..n.toks.start].iter().any(|x| x.is("by")))
+                .map(|n| n.key.clone())
+                .take(1)
+                .collect();
+        }
+        subject_polity(toks, names, i).into_iter().collect()
+    }
+
+    /// "attacked X": a battle when X is one city, a campaign against polities or regions.
+    fn attack(&mut self, si: usize, toks: &[Tok<'_>], names: &[RName], i: usize) -> Option<usize> {
+        let mut k = i + 1;
+        if toks.get(k).is_some_and(|x| x.is("the")) {
+            k += 1;
+        }
+        let obj = names.iter().find(|n| n.toks.start == k)?;
+        let s = &self.sc.sentences[si];
+        let date = nearest_date(s, i);
+        let two_places = obj.is(EntityClass::Place)
+            && toks.get(obj.toks.end).is_some_and(|x| x.is("and"))
+            && names
+                .iter()
+                .any(|n| n.toks.start == obj.toks.end + 1 && n.is(EntityClass::Place));
+        let region = toks.get(obj.toks.end).is_some_and(|x| {
+            x.is_any(&[
+                "circuits",
+                "circuit",
+                "region",
+                "regions",
+                "province",
+                "provinces",
+                "prefectures",
+            ])
+        });
+        let attackers = self.attackers_of(toks, names, i);
+        if obj.is(EntityClass::Polity) || two_places || region {
+            if date.is_none() && !self.in_body(si) {
+                return None;
+            }
+            let idx = self.find_or_add_with(
+                si,
+                Probe {
+                    class: EventClass::Campaign,
+                    name: None,
+                    place: None,
+                    ordinal: None,
+                    attackers,
+                },
+            );
+            let e = &mut self.out.events[idx];
+            if obj.is(EntityClass::Polity) {
+                e.targets.insert(obj.key.clone());
+                e.belligerents.insert(obj.key.clone());
+            }
+            return Some(idx);
+        }
+        if obj.is(EntityClass::Place) && date.is_some() {
+            let idx = self.find_or_add_with(
+                si,
+                Probe {
+                    class: EventClass::Battle,
+                    name: None,
+                    place: Some(obj.key.clone()),
+                    ordinal: None,
+                    attackers,
+                },
+            );
+            return Some(idx);
+        }
+        None
+    }
+
+    /// The city a sentence refers to as "the city": the section's siege, or the last place.
+    fn anaphoric_place(&self, si: usize, names: &[RName], before: usize) -> Option<String> {
+        if let Some(ev) = self.section_event(si, None) {
+            if let Some(p) = &self.out.events[ev].place {
+                return Some(p.clone());
+            }
+        }
+        names
+            .iter()
+            .filter(|n| n.toks.end <= before && n.is(EntityClass::Place))
+            .next_back()
+            .map(|n| n.key.clone())
+            .or_else(|| self.places.last().cloned())
+    }
+
+    /// Who won: "X defeated Y", "Y lost", "Y was defeated", "won a decisive victory".
+    fn outcome(&mut self, toks: &[Tok<'_>], names: &[RName], i: usize, idx: usize) {
+        let actors: Vec<&RName> = names
+            .iter()
+            .filter(|n| {
+                n.toks.end <= i
+                    && matches!(
+                        n.kind,
+                        Kind::Entity(EntityClass::Polity | EntityClass::Person)
+                    )
+            })
+            .collect();
+        // "Yue Fei directed his cavalry to attack the Jurchen soldiers and won":
+        // the subject of the sentence, not the last name before the verb.
+        let subject = actors
+            .first()
+            .filter(|n| n.toks.start <= 2)
+            .or(actors.last())
+            .copied();
+        let w = toks[i].lower();
+        let passive = i > 0 && toks[i - 1].is_any(&["was", "were"]);
+        let lost = toks[..i]
+            .iter()
+            .rev()
+            .take(4)
+            .any(|t| t.is_any(&["lost", "suffered"]));
+        let won = toks[..i].iter().rev().take(4).any(|t| t.is_any(&["won"]))
+            || (w == "defeated" && !passive)
+            || (w == "repelled" && !passive);
+        let Some(subj) = subject else { return };
+        let side = self.polity_of(subj);
+        let Some(side) = side else { return };
+        let e = &mut self.out.events[idx];
+        e.belligerents.insert(side.clone());
+        if won {
+            e.victor = Some(side);
+        } else if lost || passive {
+            // The other side won, if there is exactly one.
+            let others: Vec<String> = e
+                .belligerents
+                .iter()
+                .filter(|b| **b != side)
+                .cloned()
+                .collect();
+            if others.len() == 1 {
+                e.victor = Some(others[0].clone());
+            }
+        }
+    }
+
+    fn polity_of(&self, n: &RName) -> Option<String> {
+        match n.kind {
+            Kind::Entity(EntityClass::Polity) => Some(n.key.clone()),
+            Kind::Entity(EntityClass::Person) => n.modifier.clone().or_else(|| {
+                self.out
+                    .entities
+                    .iter()
+                    .find(|e| e.key == n.key)
+                    .and_then(|e| e.facts.allegiance.iter().next().cloned())
+            }),
+            _ => None,
+        }
+    }
+
+    /// Finds the event of this document that a new mention refers to, or adds it.
+    fn find_or_add(
+        &mut self,
+        si: usize,
+        class: EventClass,
+        name: Option<String>,
+        place: Option<String>,
+        ordinal: Option<u32>,
+    ) -> usize {
+        self.find_or_add_with(
+            si,
+            Probe {
+                class,
+                name,
+                place,
+                ordinal,
+                attackers: Vec::new(),
+            },
+        )
+    }
+
+    fn find_or_add_with(&mut self, si: usize, p: Probe) -> usize {
+        let idx = self.find_event(si, &p).unwrap_or_else(|| {
+            let mut e = Event::new(p.class);
+            e.name = p.name.clone();
+            e.place = p.place.clone();
+            e.ordinal = p.ordinal;
+            self.out.events.push(e);
+            self.out.events.len() - 1
+        });
+        let e = &mut self.out.events[idx];
+        if e.ordinal.is_none() {
+            e.ordinal = p.ordinal;
+        }
+        if e.place.is_none() {
+            e.place = p.place;
+        }
+        if p.class == EventClass::Siege && e.class == EventClass::Battle && e.name.is_none() {
+            e.class = EventClass::Siege;
+        }
+        let subject = e.subject;
+        for a in p.attackers {
+            if !subject {
+                e.attackers.insert(a.clone());
+            }
+            e.belligerents.insert(a);
+        }
+        idx
+    }
+
+    fn find_event(&self, si: usize, p: &Probe) -> Option<usize> {
+        let s = &self.sc.sentences[si];
+        let date = s
+            .times
+            .iter()
+            .filter(|t| t.is_date() && t.boundary.is_none())
+            .map(|t| t.start)
+            .next()
+            .flatten();
+        let family = p.class.family();
+        // The sentence that defines the document's subject speaks of the subject.
+        if family == 0 && self.definitions.contains(&si) {
+            if let Some(subj) = self.subject {
+                return Some(subj);
+            }
+        }
+        let nk = p.name.as_deref().map(norm_key);
+        let events = &self.out.events;
+        let same_family = |e: &Event| e.class.family() == family;
+        // 1. The same name.
+        if let Some(nk) = &nk {
+            if let Some(i) = events.iter().position(|e| {
+                same_family(e)
+                    && (e.name.as_deref().map(norm_key).as_ref() == Some(nk)
+                        || e.aliases.iter().any(|a| norm_key(a) == *nk))
+            }) {
+                return Some(i);
+            }
+        }
+        // 2. The same sentence told again (a lead repeated as comment and abstract).
+        let text = norm_key(&self.text()[s.span.clone()]);
+        if let Some(i) = events.iter().position(|e| {
+            same_family(e)
+                && (p.name.is_none() || e.name == p.name)
+                && (p.place.is_none() || e.place == p.place)
+                && e.evidence
+                    .iter()
+                    .any(|ev| norm_key(&self.text()[ev.clone()]) == text)
+        }) {
+            return Some(i);
+        }
+        let ord_ok = |e: &Event| match (p.ordinal, e.ordinal) {
+            (Some(a), Some(b)) => a == b,
+            (Some(a), None) | (None, Some(a)) => a <= 1,
+            (None, None) => true,
+        };
+        let year_ok = |e: &Event, slack: i32| match (date, e.start.or(e.end)) {
+            (Some(a), Some(b)) => {
+                (a.year - b.year).abs() <= slack
+                    || e.end.is_some_and(|x| a.year <= x.year && a.year >= b.year)
+            }
+            _ => true,
+        };
+        let attackers_ok = |e: &Event| {
+            p.attackers.is_empty()
+                || e.belligerents.is_empty()
+                || p.attackers
+                    .iter()
+                    .all(|a| e.belligerents.contains(a) || e.attackers.contains(a))
+        };
+        // 3. The event the section's heading names.
+        if let Some(sec) = self.section_event(si, Some(p.class)) {
+            let e = &events[sec];
+            let ok = match family {
+                1 => (p.place.is_none() || e.place.is_none() || e.place == p.place) && ord_ok(e),
+                2 => year_ok(e, 0),
+                _ => {
+                    !e.subject && ord_ok(e) && attackers_ok(e) && p.name.is_none() && year_ok(e, 1)
+                }
+            };
+            if ok {
+                return Some(sec);
+            }
+        }
+        // An undated campaign with no side named, told right after another: the same one.
+        if family == 0 && p.attackers.is_empty() && p.name.is_none() && date.is_none() {
+            if let Some((ev, block, _)) = self.current {
+                if block == s.block && events[ev].class.family() == 0 && !events[ev].subject {
+                    return Some(ev);
+                }
+            }
+        }
+        // 4. Another event of the document with the same place or attackers and time.
+        events.iter().position(|e| {
+            if !same_family(e) || e.subject || !ord_ok(e) {
+                return false;
+            }
+            if e.name.is_some() && p.name.is_some() {
+                return false;
+            }
+            match family {
+                1 => p.place.is_some() && e.place == p.place && year_ok(e, 1),
+                2 => matches!((date, e.start), (Some(a), Some(b)) if a.year == b.year),
+                _ => {
+                    p.name.is_none()
+                        && e.name.is_none()
+                        && e.class == p.class
+                        && !p.attackers.is_empty()
+                        && p.attackers.iter().any(|a| e.attackers.contains(a))
+                        && year_ok(e, 1)
+                }
+            }
+        })
+    }
+
+    /// Dates, commanders, strengths and belligerents for a frame from its sentence.
+    fn fill_common(&mut self, si: usize, toks: &[Tok<'_>], names: &[RName], idx: usize) {
+        let s = &self.sc.sentences[si];
+        let span = s.span.clone();
+        let in_body = self.in_body(si);
+        // The date nearest to the event's own words.
+        let anchor_tok = self.out.events[idx]
+            .mentions
+            .iter()
+            .rev()
+            .find(|m| span.start <= m.start && m.end <= span.end)
+            .and_then(|m| toks.iter().position(|t| t.start == m.start))
+            .or_else(|| trigger_token(toks, self.out.events[idx].class))
+            .unwrap_or(0);
+        let date = nearest_date(s, anchor_tok);
+        {
+            let e = &mut self.out.events[idx];
+            if !e.evidence.contains(&span) {
+                e.evidence.push(span.clone());
+            }
+            if let Some(t) = date {
+                let explicit = toks[t.toks.start.saturating_sub(6)..t.toks.start]
+                    .iter()
+                    .any(|x| {
+                        x.is_any(&[
+                            "began",
+                            "begun",
+                            "started",
+                            "commenced",
+                            "launched",
+                            "initiated",
+                            "opened",
+                            "declared",
+                        ])
+                    })
+                    || toks[..anchor_tok]
+                        .iter()
+                        .rev()
+                        .take(6)
+                        .any(|x| x.is_any(&["began", "started", "commenced", "launched"]))
+                    || t.kind == TimeKind::Range;
+                let source = if explicit {
+                    DateSource::Explicit
+                } else {
+                    DateSource::Stated
+                };
+                // A start already found more surely stays unless refined.
+                let better = better_start(e.start, e.start_source, t.start, source)
+                    && (e.start.is_some() || e.start_source <= source);
+                if better {
+                    e.start = t.start;
+                    e.start_source = source;
+                    if t.kind == TimeKind::Range || (t.end.is_some() && t.end != t.start) {
+                        e.end = t.end;
+                    } else if t.end.is_some()
+                        && e.end.is_none()
+                        && matches!(e.class, EventClass::Battle | EventClass::Treaty)
+                    {
+                        e.end = t.end;
+                    }
+                }
+            } else if e.start.is_none() && in_body {
+                // The time of the narrative: the last date this sentence states, or before it.
+                let last = s
+                    .times
+                    .iter()
+                    .filter(|t| t.is_date() && t.boundary.is_none() && t.kind != TimeKind::Lifespan)
+                    .filter_map(|t| t.start)
+                    .next_back();
+                if let Some(a) = last.or(s.anchor.date) {
+                    e.start = Some(Date::year(a.year));
+                    e.start_source = DateSource::Discourse;
+                }
+            }
+        }
+        // Commanders: "led by X", "commanded by X", "under the command of X",
+        // "X's army", a titled commander, or the person who is the subject.
+        let trig = trigger_token(toks, self.out.events[idx].class).unwrap_or(anchor_tok);
+        for n in names.iter().filter(|n| n.is(EntityClass::Person)) {
+            let before = &toks[n.toks.start.saturating_sub(4)..n.toks.start];
+            let cue = before
+                .iter()
+                .any(|x| x.is_any(&["led", "commanded", "command", "under", "headed"]))
+                && before.iter().any(|x| x.is_any(&["by", "of", "under"]));
+            let poss = n.possessive
+                && toks.get(n.toks.end + 1).is_some_and(|x| {
+                    x.is_any(&[
+                        "army", "armies", "troops", "forces", "fleet", "command", "battle",
+                        "campaign", "men", "cavalry", "navy",
+                    ])
+                });
+            let military_title = n
+                .title
+                .as_deref()
+                .is_some_and(|t| matches!(t, "general" | "commander" | "admiral" | "marshal"));
+            let subject = n.toks.end <= trig
+                && !toks[n.toks.end..trig]
+                    .iter()
+                    .any(|x| x.text == "," || x.text == ";" || x.is("who") || x.is("which"));
+            let leads_after = toks.get(n.toks.end).is_some_and(|x| {
+                x.is_any(&[
+                    "led",
+                    "commanded",
+                    "directed",
+                    "launched",
+                    "attacked",
+                    "besieged",
+                    "defeated",
+                    "invaded",
+                    "won",
+                    "lost",
+                ])
+            });
+            if cue || poss || subject || leads_after || military_title {
+                let key = n.key.clone();
+                let side = self.polity_of(n);
+                let e = &mut self.out.events[idx];
+                e.commanders.insert(key.clone());
+                if let Some(p) = side {
+                    e.belligerents.insert(p.clone());
+                    add_side(e, &p, Some(key), None, None);
+                }
+            }
+        }
+        // "He lost the Battle of Caishi": the pronoun is the last subject named.
+        if toks.first().is_some_and(|t| t.is_any(&["he", "she"]))
+            && !names
+                .iter()
+                .any(|n| n.is(EntityClass::Person) && n.toks.start < trig)
+        {
+            if let Some(p) = self.last_subject_person.clone() {
+                self.out.events[idx].commanders.insert(p);
+            }
+        }
+        // Belligerents of battles and sieges: polities acting in the sentence.
+        if self.out.events[idx].class != EventClass::Treaty {
+            for n in names.iter().filter(|n| n.is(EntityClass::Polity)) {
+                let next = toks.get(n.toks.end);
+                let acting = next.is_some_and(|x| {
+                    x.is_any(lexicon::FORCE_NOUNS) || x.kind == TokenKind::Word && !x.is_cap()
+                }) || toks[..n.toks.start]
+                    .iter()
+                    .rev()
+                    .take(2)
+                    .any(|x| x.is_any(&["against", "by", "with"]));
+                let capital_of = next.is_some_and(|x| x.is("capital"));
+                if acting && !capital_of {
+                    self.out.events[idx].belligerents.insert(n.key.clone());
+                }
+            }
+        } else {
+            // Parties of a treaty: the polities of the sentence, else of the previous one.
+            let mut parties: Vec<String> = names
+                .iter()
+                .filter(|n| n.is(EntityClass::Polity))
+                .map(|n| n.key.clone())
+                .collect();
+            for t in toks.iter().filter(|t| t.text.contains('–') && t.is_cap()) {
+                for part in t.text.split('–') {
+                    if let Some(p) = self.table.polity_alias(&norm_key(part)) {
+                        parties.push(p);
+                    }
+                }
+            }
+            let both = toks.windows(2).any(|w| {
+                (w[0].is("two") || w[0].is("both"))
+                    && w[1].is_any(&[
+                        "empires",
+                        "sides",
+                        "states",
+                        "dynasties",
+                        "parties",
+                        "countries",
+                        "kingdoms",
+                    ])
+            });
+            if both && parties.len() < 2 {
+                if let Some(subj) = self.subject {
+                    let b: Vec<String> =
+                        self.out.events[subj].belligerents.iter().cloned().collect();
+                    if b.len() == 2 {
+                        parties = b;
+                    }
+                }
+            }
+            if parties.len() < 2 && si > 0 {
+                if let Some(prev) = self.resolved.get(si - 1) {
+                    for n in prev.iter().filter(|n| n.is(EntityClass::Polity)) {
+                        if !parties.contains(&n.key) {
+                            parties.push(n.key.clone());
+                        }
+                    }
+                }
+            }
+            let e = &mut self.out.events[idx];
+            for p in parties {
+                e.parties.insert(p);
+            }
+            self.treaty_terms(si, toks, names, idx);
+        }
+        self.quantities(si, toks, names, idx);
+        // Durations: "after 260 days of siege".
+        for t in &self.sc.sentences[si].times {
+            if let TimeKind::Duration(d) = t.kind {
+                let after = t.toks.start > 0
+                    && toks[t.toks.start - 1].is_any(&["after", "of", "than", "for", "lasted"]);
+                if after
+                    && matches!(
+                        self.out.events[idx].class,
+                        EventClass::Siege | EventClass::Battle
+                    )
+                {
+                    self.out.events[idx].duration.get_or_insert(d);
+                }
+            }
+        }
+    }
+
+    /// Boundaries and payments of a treaty.
+    fn treaty_terms(&mut self, _si: usize, toks: &[Tok<'_>], names: &[RName], idx: usize) {
+        if let Some(b) = toks
+            .iter()
+            .position(|t| t.is_any(&["boundary", "border", "frontier"]))
+        {
+            // "along the Huai River" after, or the place the sentence designates before.
+            let after = names.iter().find(|n| {
+                n.toks.start > b
+                    && n.is(EntityClass::Place)
+                    && toks[b..n.toks.start]
+                        .iter()
+                        .any(|x| x.is_any(&["along", "at", "on"]))
+            });
+            let before = names
+                .iter()
+                .filter(|n| n.toks.end <= b && n.is(EntityClass::Place))
+                .find(|n| {
+                    !(n.toks.start > 0 && toks[n.toks.start - 1].is("of"))
+                        && !(n.toks.start > 1 && toks[n.toks.start - 2].is("of"))
+                });
+            if let Some(p) = after.or(before) {
+                self.out.events[idx].boundary.insert(p.key.clone());
+            }
+        }
+        for q in money(toks) {
+            // Yearly when the payment it belongs to is: "an annual indemnity of A and B",
+            // but not "as well as a one-time payment of C".
+            let at = toks
+                .iter()
+                .position(|t| t.start == q.span.start)
+                .unwrap_or(0);
+            let head = toks[..at].iter().rposition(|t| {
+                t.is_any(&[
+                    "indemnity",
+                    "tribute",
+                    "payment",
+                    "payments",
+                    "pay",
+                    "paid",
+                    "indemnities",
+                ])
+            });
+            let yearly = head.is_some_and(|h| {
+                toks[h.saturating_sub(3)..h]
+                    .iter()
+                    .any(|t| lexicon::is_yearly(t.text) && !t.is_any(&["each", "per", "every"]))
+                    || toks[h..at]
+                        .iter()
+                        .any(|t| t.is_any(&["annual", "yearly", "annually"]))
+            }) || toks[at..]
+                .iter()
+                .take(8)
+                .any(|t| t.is_any(&["annually", "yearly"]))
+                || toks
+                    .windows(2)
+                    .any(|w| w[0].is_any(&["each", "every", "per"]) && w[1].is("year"));
+            let e = &mut self.out.events[idx];
+            if !e.indemnities.iter().any(|x| x.span == q.span) {
+                e.indemnities.push(Indemnity {
+                    period: yearly.then(|| "P1Y".to_owned()),
+                    ..q
+                });
+            }
+        }
+    }
+
+    /// Strength and casualties in the sentence: "an army of 100,000 infantry and 15,000 horsemen".
+    fn quantities(&mut self, _si: usize, toks: &[Tok<'_>], names: &[RName], idx: usize) {
+        if !matches!(
+            self.out.events[idx].class,
+            EventClass::Battle | EventClass::Siege
+        ) {
+            return;
+        }
+        let mut k = 0;
+        while k < toks.len() {
+            let Some((value, unit, next)) = count_at(toks, k) else {
+                k += 1;
+                continue;
+            };
+            let strength = lexicon::STRENGTH_UNITS.contains(&unit.as_str());
+            let casualties = lexicon::CASUALTY_UNITS.contains(&unit.as_str());
+            if !strength && !casualties {
+                k = next;
+                continue;
+            }
+            // Sum "100,000 infantry and 15,000 horsemen".
+            let mut total = value;
+            let mut end = next;
+            while toks.get(end).is_some_and(|t| t.is("and")) {
+                if let Some((v2, u2, n2)) = count_at(toks, end + 1) {
+                    if lexicon::STRENGTH_UNITS.contains(&u2.as_str()) == strength {
+                        total += v2;
+                        end = n2;
+                        continue;
+                    }
+                }
+                break;
+            }
+            // Whose: a polity right before the unit ("18,000 Song soldiers"), before
+            // "army of" ("Jurchen army of 400,000"), or the sentence's subject.
+            let inside = names
+                .iter()
+                .find(|n| n.toks.start > k && n.toks.end < next && n.is(EntityClass::Polity))
+                .map(|n| n.key.clone());
+            let army_of =
+                (k >= 3 && toks[k - 1].is("of") && toks[k - 2].is_any(&["army", "force", "fleet"]))
+                    .then(|| {
+                        names
+                            .iter()
+                            .find(|n| n.toks.end == k - 2 && (n.is(EntityClass::Polity)))
+                            .map(|n| n.key.clone())
+                    })
+                    .flatten();
+            let with = toks[k.saturating_sub(4)..k].iter().any(|t| t.is("with"));
+            let subject = names
+                .iter()
+                .filter(|n| n.toks.end <= k)
+                .find(|n| {
+                    matches!(
+                        n.kind,
+                        Kind::Entity(EntityClass::Polity | EntityClass::Person)
+                    )
+                })
+                .and_then(|n| self.polity_of(n));
+            let owner = inside
+                .or(army_of)
+                .or(if with || casualties { subject } else { None });
+            if let Some(p) = owner {
+                let e = &mut self.out.events[idx];
+                e.belligerents.insert(p.clone());
+                if strength {
+                    add_side(e, &p, None, Some(total), None);
+                } else {
+                    add_side(e, &p, None, None, Some(total));
+                }
+            }
+            k = end;
+        }
+    }
+
+    /// A sentence without its own frame that goes on telling the current event.
+    fn continuation(&mut self, si: usize, toks: &[Tok<'_>], names: &[RName], idx: usize) {
+        let class = self.out.events[idx].class;
+        // "The assault commenced in mid December 1126": the start of the event told.
+        if matches!(class, EventClass::Battle | EventClass::Siege) {
+            if let Some(v) = toks
+                .iter()
+                .position(|t| t.is_any(&["commenced", "began", "started", "opened"]))
+            {
+                let noun = toks[..v].iter().any(|t| {
+                    t.is_any(&[
+                        "assault",
+                        "attack",
+                        "bombardment",
+                        "siege",
+                        "fighting",
+                        "blockade",
+                    ])
+                });
+                let s = &self.sc.sentences[si];
+                if let Some(d) = noun
+                    .then(|| nearest_date(s, v))
+                    .flatten()
+                    .and_then(|t| t.start)
+                {
+                    let span = s.span.clone();
+                    let e = &mut self.out.events[idx];
+                    if e.start_source < DateSource::Explicit && e.end.is_none_or(|x| d <= x) {
+                        e.start = Some(d);
+                        e.start_source = DateSource::Explicit;
+                        e.evidence.push(span);
+                    }
+                }
+            }
+        }
+        if toks.iter().any(|t| {
+            t.is_any(&[
+                "won",
+                "victory",
+                "lost",
+                "defeated",
+                "casualties",
+                "soldiers",
+                "defeat",
+            ])
+        }) && class != EventClass::Treaty
+        {
+            let span = self.sc.sentences[si].span.clone();
+            if !self.out.events[idx].evidence.contains(&span) {
+                self.out.events[idx].evidence.push(span);
+            }
+            if let Some(i) = toks
+                .iter()
+                .position(|t| t.is_any(&["won", "victory", "lost", "defeated"]))
+            {
+                self.outcome(toks, names, i, idx);
+                if toks[i].is("won") || toks[i].is("victory") {
+                    for n in names
+                        .iter()
+                        .filter(|n| n.is(EntityClass::Person) && n.toks.end <= i)
+                    {
+                        let k = n.key.clone();
+                        self.out.events[idx].commanders.insert(k);
+                    }
+                }
+            }
+            self.quantities(si, toks, names, idx);
+        }
+        if class == EventClass::Treaty
+            && toks.iter().any(|t| {
+                t.is_any(&[
+                    "treaty",
+                    "terms",
+                    "pay",
+                    "tribute",
+                    "indemnity",
+                    "boundary",
+                    "border",
+                ])
+            })
+        {
+            let span = self.sc.sentences[si].span.clone();
+            if !self.out.events[idx].evidence.contains(&span) {
+                self.out.events[idx].evidence.push(span);
+            }
+            self.treaty_terms(si, toks, names, idx);
+        }
+    }
+
+    /// "X fell in September 1126", "captured X", "ended the siege in March", "ending the Siege of X".
+    fn ends(&mut self, si: usize, toks: &[Tok<'_>], names: &[RName]) {
+        let s = &self.sc.sentences[si];
+        for (i, t) in toks.iter().enumerate() {
+            let end_verb = t.is_any(&[
+                "fell",
+                "ended",
+                "ending",
+                "surrendered",
+                "broke",
+                "lifted",
+                "withdrew",
+                "captured",
+                "took",
+                "recaptured",
+            ]);
+            if !end_verb {
+                continue;
+            }
+            // Which siege or campaign: a place near the verb, or "the siege", or a named event.
+            let near_place = names
+                .iter()
+                .filter(|n| {
+                    n.is(EntityClass::Place)
+                        && (n.toks.end <= i && n.toks.end + 3 >= i
+                            || n.toks.start > i && n.toks.start <= i + 3)
+                })
+                .min_by_key(|n| {
+                    if n.toks.start > i {
+                        n.toks.start - i
+                    } else {
+                        i - n.toks.end
+                    }
+                });
+            let the_siege = toks[i + 1..].iter().take(3).any(|x| x.is("siege"));
+            let named = names.iter().find(|n| {
+                n.kind == Kind::Event
+                    && (n.toks.start > i && n.toks.start <= i + 2
+                        || n.toks.end <= i && n.toks.end + 2 >= i)
+            });
+            let target = if let Some(n) = named {
+                let k = norm_key(&n.surface);
+                self.out.events.iter().position(|e| {
+                    e.name.as_deref().map(norm_key) == Some(k.clone())
+                        || e.aliases.iter().any(|a| norm_key(a) == k)
+                })
+            } else if let Some(p) = near_place {
+                self.out.events.iter().rposition(|e| {
+                    e.class == EventClass::Siege
+                        && e.place.as_deref() == Some(p.key.as_str())
+                        && e.end.is_none()
+                })
+            } else if the_siege || t.is("broke") {
+                self.section_event(si, Some(EventClass::Siege)).or_else(|| {
+                    self.current
+                        .map(|c| c.0)
+                        .filter(|&c| self.out.events[c].class == EventClass::Siege)
+                })
+            } else {
+                None
+            };
+            let Some(target) = target else { continue };
+            if !matches!(
+                self.out.events[target].class,
+                EventClass::Siege | EventClass::Campaign | EventClass::Conflict
+            ) {
+                continue;
+            }
+            let date = s
+                .times
+                .iter()
+                .filter(|x| x.is_date() && x.boundary.is_none())
+                .min_by_key(|x| {
+                    let k = x.toks.start;
+                    if k > i { k - i } else { i - k }
+                });
+            let span = s.span.clone();
+            let e = &mut self.out.events[target];
+            let mut closed = false;
+            if let Some(d) = date.and_then(|d| d.start) {
+                let soon =
+                    e.start.is_none_or(|st| d.year - st.year <= 2) || e.class != EventClass::Siege;
+                if soon
+                    && e.start
+                        .is_none_or(|st| d >= st || d.year == st.year && d.month >= st.month)
+                    && e.end.is_none_or(|x| {
+                        precision(d) > precision(x) && d.year == x.year || e.end == e.start
+                    })
+                {
+                    e.end = Some(d);
+                    closed = true;
+                    if !e.evidence.contains(&span) {
+                        e.evidence.push(span.clone());
+                    }
+                }
+            } else {
+                closed = the_siege || named.is_some();
+            }
+            if closed && e.class == EventClass::Siege {
+                for tm in &s.times {
+                    if let TimeKind::Duration(d) = tm.kind {
+                        e.duration.get_or_insert(d);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Whether two events of one document are the same event.
+fn same_event(a: &Event, b: &Event) -> bool {
+    if a.class.family() != b.class.family() || a.subject || b.subject {
+        return false;
+    }
+    if let (Some(x), Some(y)) = (&a.name, &b.name) {
+        if norm_key(x) != norm_key(y)
+            && !a
+                .aliases
+                .iter()
+                .chain(&b.aliases)
+                .any(|al| norm_key(al) == norm_key(x) || norm_key(al) == norm_key(y))
+        {
+            return false;
+        }
+        return true;
+    }
+    let ord_ok = match (a.ordinal, b.ordinal) {
+        (Some(x), Some(y)) => x == y,
+        (Some(x), None) | (None, Some(x)) => x <= 1,
+        (None, None) => true,
+    };
+    if !ord_ok {
+        return false;
+    }
+    let span = |e: &Event| {
+        e.start
+            .or(e.end)
+            .map(|s| (s.year, e.end.map_or(s.year, |x| x.year)))
+    };
+    let years = |slack: i32| match (span(a), span(b)) {
+        (Some((a0, a1)), Some((b0, b1))) => a0 - slack <= b1 && b0 - slack <= a1,
+        _ => true,
+    };
+    let stated = |e: &Event| e.start_source >= DateSource::Stated || e.end.is_some();
+    match a.class.family() {
+        1 => {
+            a.place.is_some()
+                && a.place == b.place
+                && years(if stated(a) && stated(b) { 0 } else { 1 })
+        }
+        2 => matches!((span(a), span(b)), (Some((x, _)), Some((y, _))) if x == y),
+        _ => {
+            let overlap = |x: &std::collections::BTreeSet<String>,
+                           y: &std::collections::BTreeSet<String>| {
+                x.iter().any(|v| y.contains(v))
+            };
+            let conflict = overlap(&a.attackers, &b.targets) || overlap(&a.targets, &b.attackers);
+            let sides = overlap(&a.targets, &b.targets) || overlap(&a.attackers, &b.attackers);
+            let both_sides = overlap(&a.targets, &b.targets) && overlap(&a.attackers, &b.attackers);
+            let led_by_same = overlap(&a.commanders, &b.commanders);
+            !conflict
+                && ((sides
+                    && span(a).is_some()
+                    && span(b).is_some()
+                    && years(if both_sides { 1 } else { 0 }))
+                    || (led_by_same && years(1)))
+        }
+    }
+}
+
+/// Folds event `b` into event `a`.
+fn merge_event(a: &mut Event, b: Event) {
+    match (&a.name, b.name) {
+        (None, Some(n)) => a.name = Some(n),
+        (Some(x), Some(n)) if *x != n => {
+            a.aliases.insert(n);
+        }
+        _ => {}
+    }
+    a.aliases.extend(b.aliases);
+    if a.ordinal.is_none() {
+        a.ordinal = b.ordinal;
+    }
+    if better_start(a.start, a.start_source, b.start, b.start_source) {
+        a.start = b.start;
+        a.start_source = b.start_source;
+    }
+    match (a.end, b.end) {
+        (None, e) => a.end = e,
+        (Some(x), Some(y)) if x.year == y.year && precision(y) > precision(x) => a.end = Some(y),
+        _ => {}
+    }
+    if a.date_text.is_none() {
+        a.date_text = b.date_text;
+    }
+    if a.end_text.is_none() {
+        a.end_text = b.end_text;
+    }
+    if a.duration.is_none() {
+        a.duration = b.duration;
+    }
+    if a.place.is_none() {
+        a.place = b.place;
+    }
+    a.attackers.extend(b.attackers);
+    a.targets.extend(b.targets);
+    a.belligerents.extend(b.belligerents);
+    a.commanders.extend(b.commanders);
+    for s in b.sides {
+        if let Some(p) = &s.polity {
+            add_side(a, p, None, s.strength, s.casualties);
+            for c in s.commanders {
+                add_side(a, p, Some(c), None, None);
+            }
+        }
+    }
+    if a.victor.is_none() {
+        a.victor = b.victor;
+    }
+    for r in b.result {
+        if !a.result.contains(&r) {
+            a.result.push(r);
+        }
+    }
+    a.parties.extend(b.parties);
+    a.boundary.extend(b.boundary);
+    for i in b.indemnities {
+        if !a.indemnities.iter().any(|x| x.span == i.span) {
+            a.indemnities.push(i);
+        }
+    }
+    for e in b.evidence {
+        if !a.evidence.contains(&e) {
+            a.evidence.push(e);
+        }
+    }
+    a.mentions.extend(b.mentions);
+    if a.section.is_none() {
+        a.section = b.section;
+    }
+    if a.part_of.is_none() {
+        a.part_of = b.part_of;
+    }
+}
+
+/// Whether a new start date (`new`, found as `ns`) should replace the current one.
+/// A more precise date of the same year refines; a date found more surely
+/// replaces; of two alike, the earlier starts the event.
+fn better_start(cur: Option<Date>, cs: DateSource, new: Option<Date>, ns: DateSource) -> bool {
+    let Some(n) = new else { return false };
+    let Some(c) = cur else { return true };
+    if c.year == n.year && refines(n, c) && precision(n) > precision(c) {
+        return true;
+    }
+    if c.year == n.year && refines(c, n) && precision(c) > precision(n) {
+        return false;
+    }
+    ns > cs || (ns == cs && n < c)
+}
+
+/// Whether date `a` lies within the period that date `b` names.
+fn refines(a: Date, b: Date) -> bool {
+    a.year == b.year
+        && b.month.is_none_or(|m| a.month == Some(m))
+        && b.day.is_none_or(|d| a.day == Some(d))
+}
+
+fn precision(d: Date) -> u8 {
+    match (d.month, d.day) {
+        (Some(_), Some(_)) => 3,
+        (Some(_), None) => 2,
+        _ => 1,
+    }
+}
+
+fn add_side(
+    e: &mut Event,
+    polity: &str,
+    commander: Option<String>,
+    strength: Option<u64>,
+    casualties: Option<u64>,
+) {
+    let side = match e
+        .sides
+        .iter()
+        .position(|s| s.polity.as_deref() == Some(polity))
+    {
+        Some(i) => &mut e.sides[i],
+        None => {
+            e.sides.push(Side {
+                polity: Some(polity.to_owned()),
+                ..Side::default()
+            });
+            let last = e.sides.len() - 1;
+            &mut e.sides[last]
+        }
+    };
+    if let Some(c) = commander {
+        side.commanders.insert(c);
+    }
+    if strength.is_some() && side.strength.is_none() {
+        side.strength = strength;
+    }
+    if casualties.is_some() && side.casualties.is_none() {
+        side.casualties = casualties;
+    }
+}
+
+/// The token of a frame's trigger word in a sentence.
+fn trigger_token(toks: &[Tok<'_>], class: EventClass) -> Option<usize> {
+    toks.iter().position(|t| {
+        let w = t.lower();
+        match class {
+            EventClass::Siege => w.starts_with("besieg") || w == "siege",
+            EventClass::Battle => matches!(
+                w.as_str(),
+                "battle" | "battles" | "defeat" | "defeated" | "attacked" | "repelled"
+            ),
+            EventClass::Campaign => {
+                lexicon::CAMPAIGN_NOUNS.contains(&w.as_str())
+                    || lexicon::INVASION_VERBS.contains(&w.as_str())
+                    || w == "attacked"
+            }
+            EventClass::Conflict => matches!(
+                w.as_str(),
+                "war" | "revolt" | "rebellion" | "uprising" | "rebelled" | "wars"
+            ),
+            EventClass::Treaty => lexicon::TREATY_NOUNS.contains(&w.as_str()) || w == "agreement",
+        }
+    })
+}
+
+/// The date of the sentence nearest to token `i` (not a boundary like "since 938").
+fn nearest_date(s: &Sentence, i: usize) -> Option<&TimeMention> {
+    s.times
+        .iter()
+        .filter(|t| t.is_date() && t.boundary.is_none() && t.kind != TimeKind::Lifespan)
+        // "Hangzhou (January 22, 1130)": the date of what happened to that name.
+        .filter(|t| !t.parenthetical || (t.toks.start + 2 >= i && t.toks.start <= i + 6))
+        .min_by_key(|t| {
+            let k = t.toks.start;
+            // "in 1210 and attacked the Jin in 1211": the date after the trigger wins a tie.
+            let d = if k > i { k - i } else { (i - k) + 3 };
+            // Dates in the same clause are nearer.
+            d
+        })
+}
+
+/// The polity that is the subject of the clause holding token `i`: the nearest
+/// polity before it in its clause, or the first polity of the sentence.
+fn subject_polity(toks: &[Tok<'_>], names: &[RName], i: usize) -> Option<String> {
+    let clause = toks[..i]
+        .iter()
+        .rposition(|t| {
+            t.text == "," || t.text == ";" || t.is("but") || t.is("while") || t.is("whereas")
+        })
+        .map_or(0, |p| p + 1);
+    let polities: Vec<&RName> = names
+        .iter()
+        .filter(|n| n.is(EntityClass::Polity) && n.toks.end <= i)
+        .collect();
+    polities
+        .iter()
+        .rev()
+        .find(|n| {
+            n.toks.start >= clause
+                && !toks[n.toks.end..i]
+                    .iter()
+                    .any(|x| x.is_any(&["against", "with", "of", "to", "from"]))
+        })
+        .or_else(|| polities.first().filter(|n| n.toks.start <= 3))
+        .map(|n| n.key.clone())
+}
+
+fn ordinal_before(toks: &[Tok<'_>], i: usize) -> Option<u32> {
+    toks[i.saturating_sub(3)..i].iter().rev().find_map(|t| {
+        if t.is_cap() && lexicon::ordinal(t.text).is_none() {
+            return None;
+        }
+        lexicon::ordinal(t.text).filter(|n| *n <= 10)
+    })
+}
+
+fn irrealis_before(toks: &[Tok<'_>], i: usize) -> bool {
+    let start = i.saturating_sub(5);
+    // Stop at clause boundaries.
+    let from = toks[start..i]
+        .iter()
+        .rposition(|t| t.text == ";" || t.text == ".")
+        .map_or(start, |p| start + p + 1);
+    toks[from..i].iter().any(|t| t.is_any(IRREALIS))
+}
+
+/// "The X was a battle", "The X were a series of conflicts": the class of the definition.
+fn definition_class(toks: &[Tok<'_>], names: &[String]) -> Option<EventClass> {
+    let text: Vec<String> = toks.iter().take(20).map(|t| t.lower()).collect();
+    let joined = text.join(" ");
+    let starts = names.iter().any(|n| {
+        let k = norm_key(n);
+        let j = norm_key(&joined);
+        j.starts_with(&k)
+            || j.starts_with(&format!("the {k}"))
+            || j.starts_with(&format!("a series of {k}"))
+    }) || text.first().is_some_and(|w| w == "a")
+        && text.get(1).is_some_and(|w| w == "series");
+    if !starts {
+        return None;
+    }
+    let verb = text
+        .iter()
+        .position(|w| w == "was" || w == "were" || w == "is" || w == "are" || w == "began");
+    let from = verb.unwrap_or(0);
+    for w in &text[from..] {
+        match w.as_str() {
+            "conflicts" | "wars" | "war" | "conflict" | "series" | "campaigns" => {
+                return Some(EventClass::Conflict);
+            }
+            "campaign" | "invasion" | "offensive" => return Some(EventClass::Campaign),
+            "battle" | "engagement" => return Some(EventClass::Battle),
+            "siege" | "blockade" => return Some(EventClass::Siege),
+            "treaty" | "agreement" | "peace" => return Some(EventClass::Treaty),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The class an event's name implies ("Battle of X", "X Wars", "X campaign").
+fn class_from_name(n: &str) -> Option<EventClass> {
+    let w = n.split_whitespace().collect::<Vec<_>>();
+    let last = w.last().map(|x| x.to_lowercase()).unwrap_or_default();
+    let first = w.first().map(|x| x.to_lowercase()).unwrap_or_default();
+    let class = match (first.as_str(), last.as_str()) {
+        ("battle", _) => Some(EventClass::Battle),
+        ("siege", _) => Some(EventClass::Siege),
+        ("treaty" | "peace", _) => Some(EventClass::Treaty),
+        (_, "wars" | "war" | "campaigns" | "conflicts" | "invasions" | "conquest") => {
+            Some(EventClass::Conflict)
+        }
+        (_, "campaign" | "invasion" | "offensive") => Some(EventClass::Campaign),
+        _ => None,
+    };
+    // "Jurchen campaigns against the Song Dynasty"
+    class.or_else(|| {
+        w.iter()
+            .any(|x| x.eq_ignore_ascii_case("campaigns") || x.eq_ignore_ascii_case("wars"))
+            .then_some(EventClass::Conflict)
+    })
+}
+
+fn strip_the(s: &str) -> String {
+    let s = s.trim();
+    s.strip_prefix("The ").unwrap_or(s).to_owned()
+}
+
+/// A count with a unit at token `k`: "100,000 infantry", "50 million taels", "one million strings".
+fn count_at(toks: &[Tok<'_>], k: usize) -> Option<(u64, String, usize)> {
+    let t = toks.get(k)?;
+    let mut value = if let Some(n) = t.number() {
+        n
+    } else if t.kind == TokenKind::Word && !t.is_cap() {
+        let v = lexicon::number_word(t.text)?;
+        if t.is_any(&["a", "an", "few", "several", "single"]) {
+            return None;
+        }
+        v
+    } else {
+        return None;
+    };
+    let mut j = k + 1;
+    if let Some(s) = toks.get(j).and_then(|x| lexicon::scale_word(x.text)) {
+        value = value.checked_mul(s)?;
+        j += 1;
+    }
+    // Skip one adjective or polity name: "18,000 Song soldiers", "7000 incendiary arrows".
+    let mut unit_at = j;
+    for _ in 0..2 {
+        let u = toks.get(unit_at)?;
+        let w = u.lower();
+        if lexicon::STRENGTH_UNITS.contains(&w.as_str())
+            || lexicon::CASUALTY_UNITS.contains(&w.as_str())
+            || lexicon::MONEY_UNITS.contains(&w.as_str())
+        {
+            return Some((value, w, unit_at + 1));
+        }
+        if u.kind != TokenKind::Word {
+            return None;
+        }
+        unit_at += 1;
+    }
+    None
+}
+
+/// Payments in a sentence: "250,000 taels of silver", "one million strings of copper coins".
+fn money(toks: &[Tok<'_>]) -> Vec<Indemnity> {
+    let mut out = Vec::new();
+    let mut k = 0;
+    while k < toks.len() {
+        if let Some((value, unit, next)) = count_at(toks, k) {
+            if lexicon::MONEY_UNITS.contains(&unit.as_str()) && value > 0 {
+                let mut commodity = None;
+                let mut end = next;
+                if toks.get(next).is_some_and(|t| t.is("of")) {
+                    let mut j = next + 1;
+                    let mut words = Vec::new();
+                    while let Some(t) = toks.get(j) {
+                        if t.kind != TokenKind::Word
+                            || t.is_any(&[
+                                "and", "to", "from", "as", "for", "the", "in", "each", "every",
+                                "per", "annually",
+                            ])
+                        {
+                            break;
+                        }
+                        words.push(t.text);
+                        j += 1;
+                        if words.len() == 2 {
+                            break;
+                        }
+                    }
+                    if !words.is_empty() {
+                        commodity = Some(words.join(" "));
+                        end = j;
+                    }
+                }
+                out.push(Indemnity {
+                    amount: value,
+                    unit: unit.clone(),
+                    commodity,
+                    period: None,
+                    span: toks[k].start..toks[end - 1].end,
+                });
+                k = end;
+                continue;
+            }
+            k = next;
+            continue;
+        }
+        k += 1;
+    }
+    out
+}

@@ -1,0 +1,646 @@
+//! Generic cue words: the configuration of the rule-based extractor.
+//!
+//! Everything here is a word of English or of the encyclopedic genre
+//! (month names, "siege", "Emperor", "River", "dynasty"). No name, date or
+//! place of any source belongs here: facts come from the text.
+
+pub const MONTHS: [&str; 12] = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+];
+
+/// Month number (1–12) of a month name or common abbreviation.
+pub fn month(word: &str) -> Option<u8> {
+    let w = word.trim_end_matches('.').to_ascii_lowercase();
+    if w.len() < 3 {
+        return None;
+    }
+    MONTHS
+        .iter()
+        .position(|m| *m == w || (w.len() == 3 && m.starts_with(&w) && w != "mar" && w != "may"))
+        .or_else(|| match w.as_str() {
+            "mar" => Some(2),
+            "sept" => Some(8),
+            _ => None,
+        })
+        .map(|i| i as u8 + 1)
+}
+
+/// Small number words.
+pub fn number_word(word: &str) -> Option<u64> {
+    Some(match word.to_ascii_lowercase().as_str() {
+        "a" | "an" | "one" | "single" => 1,
+        "two" | "twice" => 2,
+        "three" => 3,
+        "four" => 4,
+        "five" => 5,
+        "six" => 6,
+        "seven" => 7,
+        "eight" => 8,
+        "nine" => 9,
+        "ten" => 10,
+        "eleven" => 11,
+        "twelve" => 12,
+        "thirteen" => 13,
+        "fourteen" => 14,
+        "fifteen" => 15,
+        "twenty" => 20,
+        "thirty" => 30,
+        "forty" => 40,
+        "fifty" => 50,
+        "hundred" => 100,
+        "few" => 3,
+        "several" => 3,
+        _ => return None,
+    })
+}
+
+/// Scale words after a number: "50 million".
+pub fn scale_word(word: &str) -> Option<u64> {
+    Some(match word.to_ascii_lowercase().as_str() {
+        "hundred" => 100,
+        "thousand" => 1_000,
+        "million" | "millions" => 1_000_000,
+        "billion" => 1_000_000_000,
+        _ => return None,
+    })
+}
+
+/// Ordinal words and their value ("first" → 1, "twelfth" → 12).
+pub fn ordinal(word: &str) -> Option<u32> {
+    let w = word.to_ascii_lowercase();
+    let words = [
+        "first",
+        "second",
+        "third",
+        "fourth",
+        "fifth",
+        "sixth",
+        "seventh",
+        "eighth",
+        "ninth",
+        "tenth",
+        "eleventh",
+        "twelfth",
+        "thirteenth",
+        "fourteenth",
+        "fifteenth",
+        "sixteenth",
+        "seventeenth",
+        "eighteenth",
+        "nineteenth",
+        "twentieth",
+    ];
+    if let Some(i) = words.iter().position(|x| *x == w) {
+        return Some(i as u32 + 1);
+    }
+    let digits: String = w.chars().take_while(|c| c.is_ascii_digit()).collect();
+    let suffix = &w[digits.len()..];
+    if !digits.is_empty() && matches!(suffix, "st" | "nd" | "rd" | "th") {
+        return digits.parse().ok();
+    }
+    None
+}
+
+/// Seasons and the month they start in (northern hemisphere).
+pub fn season(word: &str) -> Option<u8> {
+    Some(match word.to_ascii_lowercase().as_str() {
+        "spring" => 3,
+        "summer" => 6,
+        "fall" | "autumn" => 9,
+        "winter" => 12,
+        _ => return None,
+    })
+}
+
+/// Titles and roles that precede a person's name ("Emperor Huizong",
+/// "general Yue Fei"). Lower-cased.
+pub const PERSON_TITLES: &[&str] = &[
+    "emperor",
+    "empress",
+    "king",
+    "queen",
+    "prince",
+    "princess",
+    "duke",
+    "marquis",
+    "count",
+    "earl",
+    "lord",
+    "sir",
+    "khan",
+    "sultan",
+    "shah",
+    "tsar",
+    "czar",
+    "pope",
+    "general",
+    "admiral",
+    "marshal",
+    "commander",
+    "captain",
+    "colonel",
+    "lieutenant",
+    "chancellor",
+    "minister",
+    "official",
+    "officer",
+    "commissioner",
+    "governor",
+    "governor-general",
+    "prefect",
+    "chieftain",
+    "chief",
+    "eunuch",
+    "regent",
+    "diplomat",
+    "envoy",
+    "historian",
+    "scholar",
+    "monk",
+    "abbot",
+    "bishop",
+    "archbishop",
+    "shogun",
+    "daimyo",
+    "leader",
+    "turncoat",
+    "dowager",
+    "successor",
+    "heir",
+    "tsarina",
+    "consort",
+];
+
+/// Titles that, capitalized, form part of a name ("Emperor Gaozong").
+pub fn is_person_title(word: &str) -> bool {
+    let w = word.to_ascii_lowercase();
+    PERSON_TITLES.contains(&w.as_str())
+}
+
+/// Titles that mark a ruler (used for reigns and roles).
+pub fn is_ruler_title(word: &str) -> bool {
+    matches!(
+        word.to_ascii_lowercase().as_str(),
+        "emperor" | "empress" | "king" | "queen" | "khan" | "sultan" | "shah" | "tsar" | "czar"
+    )
+}
+
+/// Words that end a polity name ("Jin dynasty", "Mongol Empire").
+pub const POLITY_HEADS: &[&str] = &[
+    "dynasty",
+    "empire",
+    "kingdom",
+    "khanate",
+    "sultanate",
+    "caliphate",
+    "republic",
+    "confederation",
+    "principality",
+    "duchy",
+    "shogunate",
+    "state",
+];
+
+/// Words that end a place name ("Huai River", "Xianren Pass").
+pub const PLACE_HEADS: &[&str] = &[
+    "river",
+    "pass",
+    "sea",
+    "desert",
+    "mountain",
+    "mountains",
+    "mount",
+    "lake",
+    "canal",
+    "prefecture",
+    "prefectures",
+    "province",
+    "county",
+    "circuit",
+    "island",
+    "islands",
+    "bay",
+    "gulf",
+    "strait",
+    "plain",
+    "plateau",
+    "valley",
+    "fortress",
+    "castle",
+    "city",
+    "bridge",
+    "harbour",
+    "harbor",
+    "port",
+    "peninsula",
+    "coast",
+    "hill",
+    "hills",
+    "forest",
+    "ocean",
+    "far east",
+    "east",
+    "west",
+    "asia",
+    "europe",
+];
+
+/// Words that make a name an event name ("Jin–Song Wars", "Jingkang Incident").
+pub const EVENT_HEADS: &[&str] = &[
+    "war",
+    "wars",
+    "battle",
+    "siege",
+    "campaign",
+    "campaigns",
+    "incident",
+    "rebellion",
+    "revolt",
+    "uprising",
+    "invasion",
+    "invasions",
+    "offensive",
+    "treaty",
+    "conquest",
+    "massacre",
+    "expedition",
+];
+
+/// Words introducing a named event ("Battle of", "Treaty of").
+pub const EVENT_OPENERS: &[&str] = &[
+    "battle", "siege", "treaty", "sack", "fall", "peace", "capture",
+];
+
+/// Common capitalized words that are not names even mid-sentence.
+pub const NOT_NAMES: &[&str] = &[
+    "i", "heaven", "new", "year", "classics", "retired", "ad", "bc", "ce", "bce", "mr", "mrs",
+    "dr", "st", "mt", "ok",
+];
+
+/// Function words and frequent sentence openers that are never names.
+pub const STOPWORDS: &[&str] = &[
+    "a",
+    "an",
+    "the",
+    "in",
+    "on",
+    "at",
+    "of",
+    "to",
+    "for",
+    "from",
+    "by",
+    "with",
+    "without",
+    "after",
+    "before",
+    "during",
+    "when",
+    "while",
+    "although",
+    "though",
+    "this",
+    "these",
+    "that",
+    "those",
+    "his",
+    "her",
+    "their",
+    "its",
+    "it",
+    "he",
+    "she",
+    "they",
+    "we",
+    "you",
+    "there",
+    "many",
+    "some",
+    "most",
+    "both",
+    "each",
+    "every",
+    "all",
+    "meanwhile",
+    "however",
+    "yet",
+    "but",
+    "and",
+    "or",
+    "nor",
+    "as",
+    "since",
+    "until",
+    "once",
+    "even",
+    "only",
+    "also",
+    "among",
+    "between",
+    "under",
+    "over",
+    "despite",
+    "because",
+    "instead",
+    "later",
+    "early",
+    "earlier",
+    "contrary",
+    "traditional",
+    "modern",
+    "here",
+    "then",
+    "thus",
+    "so",
+    "if",
+    "unlike",
+    "like",
+    "about",
+    "around",
+    "near",
+    "into",
+    "upon",
+    "within",
+    "whose",
+    "which",
+    "who",
+    "whom",
+    "what",
+    "where",
+    "why",
+    "how",
+    "not",
+    "no",
+    "one",
+    "two",
+    "three",
+    "another",
+    "other",
+    "such",
+    "several",
+    "more",
+    "less",
+    "further",
+    "furthermore",
+    "additionally",
+    "finally",
+    "eventually",
+    "initially",
+    "subsequently",
+    "moreover",
+    "nevertheless",
+    "afterwards",
+    "following",
+    "upon",
+    "towards",
+    "toward",
+    "across",
+    "through",
+    "throughout",
+    "along",
+    "against",
+    "above",
+    "below",
+    "behind",
+    "beyond",
+    "inside",
+    "outside",
+    "join",
+    "let",
+    "let's",
+    "our",
+    "us",
+    "my",
+    "your",
+    "is",
+    "was",
+    "were",
+    "be",
+    "been",
+    "are",
+    "had",
+    "has",
+    "have",
+    "do",
+    "did",
+    "does",
+    "by",
+    "according",
+    "although",
+    "whereas",
+    "whether",
+    "still",
+    "now",
+    "today",
+    "again",
+    "almost",
+    "barely",
+    "nearly",
+    "roughly",
+    "approximately",
+    "first",
+    "second",
+    "third",
+    "last",
+    "next",
+    "previous",
+    "former",
+    "latter",
+    "new",
+    "old",
+    "great",
+    "greater",
+    "notable",
+    "reports",
+    "records",
+    "sources",
+    "accounts",
+    "historians",
+    "scholars",
+];
+
+pub fn is_stopword(word: &str) -> bool {
+    let w = word.to_ascii_lowercase();
+    STOPWORDS.contains(&w.as_str())
+}
+
+/// Nouns for armed forces ("Song forces", "an army of 90,000 soldiers").
+pub const FORCE_NOUNS: &[&str] = &[
+    "army",
+    "armies",
+    "forces",
+    "force",
+    "troops",
+    "soldiers",
+    "men",
+    "infantry",
+    "cavalry",
+    "horsemen",
+    "fleet",
+    "navy",
+    "vanguard",
+    "garrison",
+    "militia",
+    "militias",
+    "warriors",
+    "sailors",
+    "archers",
+    "crossbowmen",
+    "knights",
+    "ships",
+    "vessels",
+    "generals",
+    "court",
+    "envoys",
+    "diplomats",
+    "officials",
+    "emperor",
+    "general",
+    "armed",
+];
+
+/// Units that count fighters (strength).
+pub const STRENGTH_UNITS: &[&str] = &[
+    "soldiers",
+    "men",
+    "troops",
+    "infantry",
+    "cavalry",
+    "horsemen",
+    "sailors",
+    "archers",
+    "warriors",
+    "crossbowmen",
+    "knights",
+    "samurai",
+    "footmen",
+    "infantrymen",
+    "cavalrymen",
+];
+
+/// Units that count losses.
+pub const CASUALTY_UNITS: &[&str] = &[
+    "casualties",
+    "dead",
+    "killed",
+    "wounded",
+    "losses",
+    "deaths",
+    "captured",
+    "prisoners",
+];
+
+/// Units of payments ("taels of silver", "bolts of silk").
+pub const MONEY_UNITS: &[&str] = &[
+    "taels", "tael", "ounces", "ounce", "bolts", "bolt", "packs", "pack", "strings", "string",
+    "pieces", "piece", "pounds", "pound", "marks", "mark", "coins", "bales", "rolls", "bushels",
+    "ducats", "florins", "livres", "denarii", "talents", "ryo", "koku",
+];
+
+/// Words marking a yearly payment.
+pub fn is_yearly(word: &str) -> bool {
+    matches!(
+        word.to_ascii_lowercase().as_str(),
+        "annual" | "annually" | "yearly" | "per" | "each" | "every"
+    )
+}
+
+/// Verbs whose subject attacks and object is the target of an event.
+pub const SIEGE_VERBS: &[&str] = &["besieged", "besiege", "besieging", "besieges"];
+
+/// Verbs of capture (they end a siege at the same place).
+pub const CAPTURE_VERBS: &[&str] = &[
+    "captured",
+    "took",
+    "seized",
+    "fell",
+    "sacked",
+    "conquered",
+    "occupied",
+    "retook",
+    "recaptured",
+    "stormed",
+    "overran",
+    "breached",
+    "surrendered",
+];
+
+/// Verbs whose object is a polity being invaded or attacked (campaigns).
+pub const INVASION_VERBS: &[&str] = &["invaded", "invade", "invading", "invades"];
+
+/// Words for a campaign in running text.
+pub const CAMPAIGN_NOUNS: &[&str] = &[
+    "campaign",
+    "campaigns",
+    "invasion",
+    "invasions",
+    "offensive",
+    "counteroffensive",
+    "counter-offensive",
+    "expedition",
+    "incursion",
+    "counterattack",
+    "counter-attack",
+];
+
+/// Words for a treaty in running text.
+pub const TREATY_NOUNS: &[&str] = &["treaty", "truce", "armistice", "accord", "pact"];
+
+/// Verbs by which a treaty is made.
+pub const TREATY_VERBS: &[&str] = &[
+    "signed",
+    "ratified",
+    "agreed",
+    "concluded",
+    "negotiated",
+    "negotiation",
+    "settled",
+    "reached",
+    "sealed",
+    "made",
+    "set",
+];
+
+/// Words of victory and defeat.
+pub const WIN_WORDS: &[&str] = &[
+    "won",
+    "victory",
+    "victorious",
+    "triumphed",
+    "defeated",
+    "repelled",
+    "routed",
+];
+pub const LOSE_WORDS: &[&str] = &["lost", "defeat", "defeated", "routed", "repelled"];
+
+/// Relations to a place: "modern Beijing", "present-day Nanchang".
+pub fn is_modern_marker(word: &str) -> bool {
+    matches!(
+        word.to_ascii_lowercase().as_str(),
+        "modern" | "modern-day" | "present-day" | "today's" | "now"
+    )
+}
+
+/// Plural demonyms are recognized by form ("the Jurchens"); these are the
+/// common adjectival suffixes of nationality words.
+pub fn looks_like_demonym(word: &str) -> bool {
+    let w = word.to_ascii_lowercase();
+    ["ese", "ian", "ish", "ic"]
+        .iter()
+        .any(|s| w.ends_with(s) && w.len() > 4)
+        || matches!(
+            w.as_str(),
+            "han" | "turk" | "thai" | "arab" | "greek" | "frank" | "norman" | "saxon"
+        )
+}

@@ -1,0 +1,469 @@
+//! Extraction: from documents to mentions, entity facts and event frames.
+//!
+//! Three steps, each general (no fact about any source is written here):
+//! 1. [`scan`] splits each document into sentences and tokens, tags time
+//!    expressions (resolving relative ones against the discourse) and finds
+//!    names with the cues around them.
+//! 2. [`NameTable::build`] pools the cues of every mention of a name over the
+//!    whole corpus to decide what each name is (a polity, a person, a place,
+//!    an event), and learns the corpus's own aliases: "Jin" for "Jin dynasty",
+//!    "Jurchen Jin dynasty" for the same, "the Jurchens" for its people.
+//! 3. [`frames::extract`] reads each document again, in memory, with those
+//!    classes: entity facts (life spans, reigns, capitals, modern names,
+//!    allegiance) and event frames (battles, sieges, campaigns, treaties,
+//!    with dates, places, sides, commanders, results, terms).
+//!
+//! Extraction does not decide identity across documents: that is `resolve`.
+
+pub mod dates;
+pub mod frames;
+pub mod lexicon;
+pub mod model;
+pub mod names;
+pub mod text;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::ops::Range;
+
+use unicode_normalization::UnicodeNormalization;
+
+use crate::sources::{BlockKind, Document};
+use dates::{Anchor, TimeKind, TimeMention};
+pub use model::*;
+use names::{DocWords, NameClass, NameMention, Votes};
+use text::{Tok, Token};
+
+/// Normalizes a name for comparison: lower case, no diacritics, dashes and
+/// apostrophes unified, single spaces.
+pub fn norm_key(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut space = false;
+    for c in s.nfkd() {
+        if unicode_normalization::char::is_combining_mark(c) {
+            continue;
+        }
+        let c = match c {
+            '–' | '—' | '‐' | '‑' | '-' => ' ',
+            '’' | '‘' | '`' => '\'',
+            c => c,
+        };
+        if c.is_whitespace() {
+            space = !out.is_empty();
+            continue;
+        }
+        if space {
+            out.push(' ');
+            space = false;
+        }
+        out.extend(c.to_lowercase());
+    }
+    out
+}
+
+/// A sentence (or a heading, title or field value) of a document.
+#[derive(Debug)]
+pub struct Sentence {
+    pub span: Range<usize>,
+    pub block: usize,
+    pub tokens: Vec<Token>,
+    pub times: Vec<TimeMention>,
+    pub names: Vec<NameMention>,
+    /// The discourse date before this sentence.
+    pub anchor: Anchor,
+}
+
+impl Sentence {
+    pub fn toks<'a>(&self, text: &'a str) -> Vec<Tok<'a>> {
+        self.tokens
+            .iter()
+            .map(|t| Tok {
+                kind: t.kind,
+                text: &text[t.span.clone()],
+                start: t.span.start,
+                end: t.span.end,
+            })
+            .collect()
+    }
+}
+
+/// A document split into sentences, with names and times found.
+#[derive(Debug)]
+pub struct Scanned<'d> {
+    pub doc: &'d Document,
+    pub sentences: Vec<Sentence>,
+}
+
+/// Step 1: sentences, tokens, times, names.
+pub fn scan(doc: &Document) -> Scanned<'_> {
+    let mut units: Vec<(usize, Range<usize>)> = Vec::new();
+    for (bi, b) in doc.blocks.iter().enumerate() {
+        let text = &doc.text[b.span.clone()];
+        match b.kind {
+            BlockKind::Paragraph | BlockKind::Caption | BlockKind::ListItem => {
+                for s in text::sentences(text, b.span.start) {
+                    units.push((bi, s));
+                }
+            }
+            BlockKind::Field { .. } if names_prose(text) => {
+                for s in text::sentences(text, b.span.start) {
+                    units.push((bi, s));
+                }
+            }
+            _ => units.push((bi, b.span.clone())),
+        }
+    }
+    let tokenized: Vec<Vec<Token>> = units
+        .iter()
+        .map(|(_, r)| text::tokenize(&doc.text[r.clone()], r.start))
+        .collect();
+    let mut words = DocWords::default();
+    for toks in &tokenized {
+        let t = to_toks(&doc.text, toks);
+        words.observe(&t);
+    }
+    let mut anchor = Anchor::default();
+    let mut sentences = Vec::with_capacity(units.len());
+    for ((bi, span), tokens) in units.into_iter().zip(tokenized) {
+        let toks = to_toks(&doc.text, &tokens);
+        let narrative = matches!(
+            doc.blocks[bi].kind,
+            BlockKind::Paragraph | BlockKind::ListItem
+        ) || matches!(&doc.blocks[bi].kind, BlockKind::Field { .. } if names_prose(&doc.text[doc.blocks[bi].span.clone()]));
+        let before = anchor;
+        let times = if narrative {
+            dates::tag(&toks, &mut anchor)
+        } else {
+            let mut scratch = anchor;
+            dates::tag(&toks, &mut scratch)
+        };
+        let field = match &doc.blocks[bi].kind {
+            BlockKind::Field { key } if !narrative => Some(key.as_str()),
+            _ => None,
+        };
+        let names = names::find_names_in(&toks, &times, &words, field);
+        sentences.push(Sentence {
+            span,
+            block: bi,
+            tokens,
+            times,
+            names,
+            anchor: before,
+        });
+    }
+    Scanned { doc, sentences }
+}
+
+/// Whether a field value is prose to read sentence by sentence.
+fn names_prose(text: &str) -> bool {
+    text.split_whitespace().count() >= 12 && text.contains(". ")
+        || text.ends_with('.') && text.split_whitespace().count() >= 12
+}
+
+fn to_toks<'a>(text: &'a str, tokens: &[Token]) -> Vec<Tok<'a>> {
+    tokens
+        .iter()
+        .map(|t| Tok {
+            kind: t.kind,
+            text: &text[t.span.clone()],
+            start: t.span.start,
+            end: t.span.end,
+        })
+        .collect()
+}
+
+/// Step 2: what each name is, from all its mentions in the corpus.
+#[derive(Debug, Default)]
+pub struct NameTable {
+    votes: HashMap<String, Votes>,
+    surfaces: HashMap<String, BTreeMap<String, usize>>,
+    /// Distinct life spans stated for a person's name (homonyms).
+    lifespans: HashMap<String, BTreeSet<(i32, i32)>>,
+    /// Bare name → polity surface ("jin" → "Jin dynasty").
+    bare: HashMap<String, String>,
+    /// Name with a people's adjective → the polity it names ("jurchen jin dynasty" → "Jin dynasty").
+    stripped: HashMap<String, String>,
+    /// People (singular or plural) → the polity they formed ("jurchens" → "Jin dynasty").
+    peoples: HashMap<String, String>,
+    /// Bare name of a natural feature → its full name ("huai" → "Huai River").
+    place_bare: HashMap<String, String>,
+    /// Last word of a polity's name → the polity ("qi" → "Da Qi").
+    suffix: HashMap<String, String>,
+    /// Classes decided by aliases rather than votes.
+    forced: HashMap<String, NameClass>,
+}
+
+/// Heads of natural features whose first word alone names them too.
+const NATURAL_HEADS: &[&str] = &["river", "sea", "lake", "desert", "canal", "mountains"];
+
+impl NameTable {
+    pub fn build(docs: &[Scanned<'_>]) -> Self {
+        let mut t = NameTable::default();
+        let mut plural_people: BTreeSet<String> = BTreeSet::new();
+        for d in docs {
+            for s in &d.sentences {
+                for m in &s.names {
+                    let k = norm_key(&m.text);
+                    t.votes.entry(k.clone()).or_default().merge(&m.votes);
+                    *t.surfaces
+                        .entry(k.clone())
+                        .or_default()
+                        .entry(m.text.clone())
+                        .or_default() += 1;
+                    if m.people {
+                        plural_people.insert(k.clone());
+                    }
+                    for &li in &m.life {
+                        if let (TimeKind::Lifespan, Some(a), Some(b)) =
+                            (&s.times[li].kind, s.times[li].start, s.times[li].end)
+                        {
+                            if b.year - a.year <= 100 {
+                                t.lifespans
+                                    .entry(k.clone())
+                                    .or_default()
+                                    .insert((a.year, b.year));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        // Polities named with a head word: their bare name is the same polity.
+        let keys: Vec<String> = t.votes.keys().cloned().collect();
+        let mut by_bare: HashMap<String, Vec<String>> = HashMap::new();
+        for k in &keys {
+            if t.class_of_key(k) != Some(NameClass::Polity) {
+                continue;
+            }
+            let words: Vec<&str> = k.split(' ').collect();
+            if words.len() >= 2 && lexicon::POLITY_HEADS.contains(words.last().unwrap_or(&"")) {
+                let bare = words[..words.len() - 1].join(" ");
+                by_bare.entry(bare).or_default().push(k.clone());
+            }
+        }
+        for (bare, fulls) in &by_bare {
+            let best = fulls
+                .iter()
+                .max_by_key(|k| (t.count(k), std::cmp::Reverse((*k).clone())))
+                .cloned()
+                .unwrap_or_default();
+            let surface = t.surface(&best);
+            t.bare.insert(bare.clone(), surface.clone());
+            for f in fulls {
+                if *f != best {
+                    t.stripped.insert(f.clone(), surface.clone());
+                }
+            }
+        }
+        // A people's adjective before a known polity: "Jurchen Jin dynasty".
+        let polity_keys: Vec<String> = keys
+            .iter()
+            .filter(|k| t.class_of_key(k) == Some(NameClass::Polity))
+            .cloned()
+            .collect();
+        for k in &polity_keys {
+            // Split the written form on spaces only: "Song–Jin" is one word.
+            let surface = t.surface(k);
+            let words: Vec<String> = surface.split_whitespace().map(norm_key).collect();
+            let words: Vec<&str> = words.iter().map(String::as_str).collect();
+            for cut in 1..words.len() {
+                let rest = words[cut..].join(" ");
+                let prefix = &words[..cut];
+                if prefix.iter().any(|w| names::DISTINGUISHERS.contains(w)) {
+                    break;
+                }
+                // Only a people's word is an adjective: "Jurchen Jin dynasty",
+                // "Khitan Liao" (there are "Khitans"), not "Da Qi".
+                let people_word = |w: &str| {
+                    plural_people.contains(&format!("{w}s")) || lexicon::looks_like_demonym(w)
+                };
+                if words.len() < 3 && !prefix.iter().all(|w| people_word(w)) {
+                    break;
+                }
+
+                let known = t.bare.contains_key(&rest)
+                    || (polity_keys.contains(&rest) && rest != *k)
+                    || t.bare.values().any(|v| norm_key(v) == rest);
+                if known && rest.split(' ').count() >= 1 {
+                    let target = t.polity_surface(&rest);
+                    t.stripped.insert(k.clone(), target.clone());
+                    // The adjective names the people of that polity.
+                    let adj = prefix.last().copied().unwrap_or("");
+                    if prefix.len() == 1 || lexicon::looks_like_demonym(adj) {
+                        t.peoples.insert(prefix[0].to_owned(), target.clone());
+                        t.peoples.insert(format!("{}s", prefix[0]), target.clone());
+                    }
+                    break;
+                }
+            }
+        }
+        // Natural features named with a head word: "Huai" is the "Huai River".
+        for k in &keys {
+            if t.class_of_key(k) != Some(NameClass::Place) {
+                continue;
+            }
+            let words: Vec<&str> = k.split(' ').collect();
+            if words.len() == 2
+                && NATURAL_HEADS.contains(&words[1])
+                && !t.bare.contains_key(words[0])
+            {
+                let s = t.surface(k);
+                t.place_bare.insert(words[0].to_owned(), s);
+            }
+        }
+        // "Qi" for "Da Qi": a polity named by the last word of a two-word name
+        // (not "Xia" for "Western Xia", which is another state).
+        let single_polities: Vec<String> = keys
+            .iter()
+            .filter(|k| {
+                !k.contains(' ')
+                    && matches!(t.class_of_key(k), Some(NameClass::Polity) | None)
+                    && !t.bare.contains_key(*k)
+                    && !t.peoples.contains_key(*k)
+            })
+            .cloned()
+            .collect();
+        for single in &single_polities {
+            if lexicon::looks_like_demonym(single) {
+                continue;
+            }
+            let fulls: Vec<&String> = keys
+                .iter()
+                .filter(|k| {
+                    let w: Vec<&str> = k.split(' ').collect();
+                    let surface = t.surface(k);
+                    w.len() == 2
+                        && w[1] == single.as_str()
+                        && !names::DISTINGUISHERS.contains(&w[0])
+                        && !surface.contains('–')
+                        && t.class_of_key(&w[0]) != Some(NameClass::Polity)
+                        && t.class_of_key(k) == Some(NameClass::Polity)
+                })
+                .collect();
+            if let Some(full) = fulls.iter().max_by_key(|k| t.count(k)) {
+                let s = t.surface(full);
+                t.suffix.insert(single.clone(), s.clone());
+                t.forced.insert((*full).clone(), NameClass::Polity);
+            }
+        }
+        // "the Mongols" with a "Mongol Empire": the people names the polity.
+        for p in &plural_people {
+            if t.peoples.contains_key(p) {
+                continue;
+            }
+            let singular = p.trim_end_matches('s');
+            if let Some(full) = polity_keys.iter().find(|k| {
+                let w: Vec<&str> = k.split(' ').collect();
+                w.len() == 2 && w[0] == singular && lexicon::POLITY_HEADS.contains(&w[1])
+            }) {
+                let s = t.surface(full);
+                t.peoples.insert(p.clone(), s);
+            }
+        }
+        t
+    }
+
+    fn count(&self, key: &str) -> usize {
+        self.surfaces.get(key).map_or(0, |m| m.values().sum())
+    }
+
+    /// The most frequent way a key is written.
+    pub fn surface(&self, key: &str) -> String {
+        self.surfaces
+            .get(key)
+            .and_then(|m| {
+                m.iter()
+                    .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))
+                    .map(|(s, _)| s.clone())
+            })
+            .unwrap_or_else(|| key.to_owned())
+    }
+
+    fn polity_surface(&self, key: &str) -> String {
+        if let Some(s) = self.bare.get(key) {
+            return s.clone();
+        }
+        if let Some(s) = self.stripped.get(key) {
+            return s.clone();
+        }
+        self.surface(key)
+    }
+
+    /// The class all mentions of a key vote for.
+    pub fn class_of_key(&self, key: &str) -> Option<NameClass> {
+        if let Some(c) = self.forced.get(key) {
+            return Some(*c);
+        }
+        if key.contains('–')
+            || key.split(' ').count() == 1
+                && lexicon::looks_like_demonym(key)
+                && !self.peoples.contains_key(key)
+        {
+            // "Chinese", "Korean" as adjectives name peoples, not things.
+            return self
+                .votes
+                .get(key)
+                .and_then(|v| v.best(2.0))
+                .filter(|c| *c != NameClass::Polity);
+        }
+        self.votes.get(key).and_then(|v| v.best(2.0))
+    }
+
+    /// The place a bare name stands for ("Huai" → "Huai River").
+    pub fn place_alias(&self, key: &str) -> Option<String> {
+        self.place_bare.get(key).cloned()
+    }
+
+    pub fn votes(&self, key: &str) -> Votes {
+        self.votes.get(key).copied().unwrap_or_default()
+    }
+
+    /// The polity a name stands for through the corpus's own aliases.
+    pub fn polity_alias(&self, key: &str) -> Option<String> {
+        if let Some(s) = self.stripped.get(key) {
+            return Some(s.clone());
+        }
+        if let Some(s) = self.peoples.get(key) {
+            return Some(s.clone());
+        }
+        if let Some(s) = self.bare.get(key) {
+            return Some(s.clone());
+        }
+        if let Some(s) = self.suffix.get(key) {
+            return Some(s.clone());
+        }
+        None
+    }
+
+    /// Whether several people share this name with different life spans.
+    pub fn homonym_lifespans(&self, key: &str) -> Option<&BTreeSet<(i32, i32)>> {
+        self.lifespans.get(key).filter(|s| s.len() >= 2)
+    }
+
+    /// All polity keys known to the table.
+    pub fn polities(&self) -> Vec<String> {
+        self.votes
+            .keys()
+            .filter(|k| self.class_of_key(k) == Some(NameClass::Polity))
+            .cloned()
+            .collect()
+    }
+}
+
+/// Runs the three steps over a corpus.
+pub fn extract_all(docs: &[Document]) -> Vec<Extraction> {
+    let scanned: Vec<Scanned<'_>> = docs.iter().map(scan).collect();
+    let table = NameTable::build(&scanned);
+    scanned.iter().map(|s| frames::extract(s, &table)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn norm_key_folds_case_diacritics_dashes() {
+        assert_eq!(norm_key("Jin–Song  Wars"), "jin song wars");
+        assert_eq!(norm_key("Lin’an"), "lin'an");
+        assert_eq!(norm_key("Zürich"), "zurich");
+    }
+}

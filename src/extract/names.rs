@@ -1,0 +1,1111 @@
+//! Mention detection: proper names in a sentence, and the cues around each
+//! name that say what it names.
+//!
+//! A name is a run of capitalized words (with `of` inside titles and event
+//! names: "Battle of Caishi", "Prince of Hailing"), split at person titles
+//! ("Song Emperor Lizong" → modifier "Song", title "Emperor", name "Lizong").
+//! A sentence-initial word counts only if the document never uses it in
+//! lower case. Each mention collects weighted votes for a class from generic
+//! cues: head words ("dynasty", "River"), titles, life spans, prepositions
+//! ("near X"), verbs ("besieged X", "X abdicated"), appositions ("X (modern
+//! Y)"). The votes of all mentions of a name, over the whole corpus, decide
+//! its class (see [`super::NameTable`]).
+
+use std::collections::HashSet;
+use std::ops::Range;
+
+use super::dates::{TimeKind, TimeMention};
+use super::lexicon::{self, EVENT_HEADS, PLACE_HEADS, POLITY_HEADS};
+use super::text::{Tok, TokenKind};
+
+/// The classes a name can have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum NameClass {
+    Polity,
+    Person,
+    Place,
+    Event,
+}
+
+impl NameClass {
+    pub const ALL: [NameClass; 4] = [
+        NameClass::Polity,
+        NameClass::Person,
+        NameClass::Place,
+        NameClass::Event,
+    ];
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// Weighted class votes.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Votes(pub [f32; 4]);
+
+impl Votes {
+    pub fn add(&mut self, class: NameClass, w: f32) {
+        self.0[class.index()] += w;
+    }
+
+    pub fn merge(&mut self, other: &Votes) {
+        for i in 0..4 {
+            self.0[i] += other.0[i];
+        }
+    }
+
+    pub fn get(&self, class: NameClass) -> f32 {
+        self.0[class.index()]
+    }
+
+    /// The winning class, if its score reaches `min` and beats the runner-up.
+    pub fn best(&self, min: f32) -> Option<NameClass> {
+        let mut best = None;
+        let mut best_score = 0.0f32;
+        let mut second = 0.0f32;
+        for c in NameClass::ALL {
+            let s = self.get(c);
+            if s > best_score {
+                second = best_score;
+                best_score = s;
+                best = Some(c);
+            } else if s > second {
+                second = s;
+            }
+        }
+        if best_score >= min && best_score > second {
+            best
+        } else {
+            None
+        }
+    }
+}
+
+/// A name found in a sentence.
+#[derive(Debug, Clone)]
+pub struct NameMention {
+    /// Token indexes (in the sentence) of the name proper.
+    pub toks: Range<usize>,
+    /// The name as written (normalized text).
+    pub text: String,
+    /// Byte range in the document text.
+    pub span: Range<usize>,
+    /// Lower-case title before the name ("emperor", "general").
+    pub title: Option<String>,
+    /// Tokens of a capitalized modifier before the title ("Song" in "Song general Li Gang").
+    pub modifier: Option<Range<usize>>,
+    /// Followed by `'s`.
+    pub possessive: bool,
+    /// Votes of the cues around this mention.
+    pub votes: Votes,
+    /// A parenthesised life span, reign, death or birth right after the name
+    /// (index into the sentence's time mentions).
+    pub life: Vec<usize>,
+    /// Plural of a people used as an agent ("the Jurchens").
+    pub people: bool,
+}
+
+/// What the scanner knows of the whole document before it reads a sentence.
+#[derive(Debug, Default)]
+pub struct DocWords {
+    /// Words that occur in lower case somewhere.
+    pub lower: HashSet<String>,
+    /// Words that occur capitalized somewhere other than at the start of a sentence.
+    pub cap_mid: HashSet<String>,
+}
+
+impl DocWords {
+    pub fn observe(&mut self, toks: &[Tok<'_>]) {
+        let mut first = true;
+        for t in toks {
+            if t.kind != TokenKind::Word {
+                if t.text != "\"" && t.text != "(" {
+                    first = false;
+                }
+                continue;
+            }
+            if t.is_cap() {
+                if !first {
+                    self.cap_mid.insert(t.text.to_owned());
+                }
+            } else {
+                self.lower.insert(t.text.to_owned());
+            }
+            first = false;
+        }
+    }
+}
+
+/// Words that join two capitalized parts of one name with "of".
+const OF_JOINERS: &[&str] = &[
+    "battle",
+    "siege",
+    "treaty",
+    "prince",
+    "princess",
+    "duke",
+    "duchess",
+    "king",
+    "queen",
+    "emperor",
+    "empress",
+    "earl",
+    "count",
+    "lord",
+    "marquis",
+    "peace",
+    "sack",
+    "kingdom",
+    "republic",
+    "empire",
+    "duchy",
+    "principality",
+    "bay",
+    "gulf",
+    "sea",
+    "isle",
+    "isles",
+    "strait",
+    "cape",
+    "lake",
+    "mount",
+    "province",
+    "city",
+    "mandate",
+    "declaration",
+    "edict",
+    "conquest",
+    "capture",
+    "massacre",
+    "burning",
+    "bishop",
+    "archbishop",
+    "university",
+    "museum",
+    "temple",
+    "fall",
+    "battles",
+    "sieges",
+    "truce",
+    "capital",
+    "prefecture",
+];
+
+/// Directional and ordinal words that make a different name ("Later Jin", "Western Xia").
+pub const DISTINGUISHERS: &[&str] = &[
+    "later", "former", "northern", "southern", "eastern", "western", "great", "upper", "lower",
+    "new", "old", "little", "greater", "first", "second", "third", "north", "south", "east",
+    "west", "central", "inner", "outer", "supreme", "middle",
+];
+
+fn is_month(t: &Tok<'_>) -> bool {
+    lexicon::month(t.text).is_some() && t.text.len() > 3
+}
+
+/// Whether token `k` can be part of a name.
+fn is_name_token(toks: &[Tok<'_>], k: usize, words: &DocWords) -> bool {
+    let t = &toks[k];
+    if !t.is_cap() {
+        return false;
+    }
+    let lower = t.lower();
+    if lexicon::NOT_NAMES.contains(&lower.as_str()) || is_month(t) {
+        return false;
+    }
+    // "May" only as a name when not a month.
+    if t.is("may") && toks.get(k + 1).is_some_and(|n| n.kind == TokenKind::Number) {
+        return false;
+    }
+    let sentence_initial = toks[..k]
+        .iter()
+        .all(|p| p.kind == TokenKind::Punct && (p.text == "\"" || p.text == "(" || p.text == "'"));
+    if lexicon::is_stopword(t.text) {
+        // Stop words never start or continue a name, except inside one ("The" is not kept).
+        return false;
+    }
+    if sentence_initial {
+        if words.cap_mid.contains(t.text) {
+            return true;
+        }
+        if words.lower.contains(&lower) {
+            return false;
+        }
+        let next_cap = toks.get(k + 1).is_some_and(|n| n.is_cap());
+        if !next_cap && (lower.ends_with("ing") || lower.ends_with("ed") || lower.ends_with("ly")) {
+            return false;
+        }
+        return true;
+    }
+    true
+}
+
+/// The singular of a plural title ("generals" → "general").
+fn title_of(t: &Tok<'_>) -> Option<String> {
+    let l = t.lower();
+    if lexicon::is_person_title(&l) {
+        return Some(l);
+    }
+    let singular = l
+        .strip_suffix("es")
+        .filter(|s| lexicon::is_person_title(s))
+        .or_else(|| l.strip_suffix('s').filter(|s| lexicon::is_person_title(s)));
+    singular.map(str::to_owned)
+}
+
+/// Finds the names of a sentence.
+pub fn find_names(toks: &[Tok<'_>], times: &[TimeMention], words: &DocWords) -> Vec<NameMention> {
+    find_names_in(toks, times, words, None)
+}
+
+/// Keys of record or infobox fields whose values name the sides of a conflict.
+pub fn is_side_field(key: &str) -> bool {
+    matches!(
+        key.to_ascii_lowercase().as_str(),
+        "belligerents"
+            | "co-belligerents"
+            | "combatant"
+            | "combatants"
+            | "parties"
+            | "signatories"
+            | ""
+    )
+}
+
+/// Like [`find_names`], for the value of a record field with key `field`:
+/// a parenthesis there is a period of involvement, not a life span, and a
+/// name in a field of sides is a polity.
+pub fn find_names_in(
+    toks: &[Tok<'_>],
+    times: &[TimeMention],
+    words: &DocWords,
+    field: Option<&str>,
+) -> Vec<NameMention> {
+    let n = toks.len();
+    let mut runs: Vec<Range<usize>> = Vec::new();
+    let mut i = 0;
+    while i < n {
+        if !is_name_token(toks, i, words) {
+            i += 1;
+            continue;
+        }
+        let mut j = i + 1;
+        loop {
+            if j < n && is_name_token(toks, j, words) {
+                j += 1;
+                continue;
+            }
+            // "of" (and "of the") inside a title or event name.
+            if j < n && toks[j].is("of") && OF_JOINERS.contains(&toks[j - 1].lower().as_str()) {
+                let k = if toks.get(j + 1).is_some_and(|t| t.is("the")) {
+                    j + 2
+                } else {
+                    j + 1
+                };
+                if k < n
+                    && toks[k].is_cap()
+                    && !is_month(&toks[k])
+                    && !lexicon::is_stopword(toks[k].text)
+                {
+                    j = k + 1;
+                    continue;
+                }
+            }
+            break;
+        }
+        // A lower-case polity head: "Jin dynasty".
+        if j < n
+            && POLITY_HEADS.contains(&toks[j].lower().as_str())
+            && !toks[j].is_cap()
+            && toks[j].is("dynasty")
+        {
+            j += 1;
+        }
+        runs.push(i..j);
+        i = j;
+    }
+
+    let mut out = Vec::new();
+    for run in runs {
+        split_run(toks, run, &mut out);
+    }
+    for m in &mut out {
+        m.possessive = toks
+            .get(m.toks.end)
+            .is_some_and(|t| t.text == "'s" || t.text == "'" || t.text == "’s");
+        // A plural people used as an agent: "the Jurchens".
+        let single = m.toks.len() == 1;
+        if single && m.text.ends_with('s') && m.title.is_none() {
+            let prev_the = m.toks.start > 0 && toks[m.toks.start - 1].is("the");
+            if prev_the && m.text.len() > 4 {
+                m.people = true;
+            }
+        }
+        // Life spans and reigns right after the name.
+        for (ti, t) in times.iter().enumerate().filter(|_| field.is_none()) {
+            if !matches!(
+                t.kind,
+                TimeKind::Lifespan | TimeKind::Reign | TimeKind::Death | TimeKind::Birth
+            ) {
+                continue;
+            }
+            if t.toks.start <= m.toks.end {
+                continue;
+            }
+            // "(" directly after the name, possibly after other parenthesised words.
+            let open = toks[m.toks.end..t.toks.start]
+                .iter()
+                .position(|x| x.text == "(");
+            if let Some(o) = open {
+                let abs = m.toks.end + o;
+                let between_ok = abs == m.toks.end
+                    || (abs == m.toks.end + 1
+                        && (toks[m.toks.end].text == "'s" || toks[m.toks.end].text == "'"));
+                let inside_ok = toks[abs + 1..t.toks.start].iter().all(|x| x.text != ")");
+                if between_ok && inside_ok {
+                    m.life.push(ti);
+                }
+            }
+        }
+    }
+    for k in 0..out.len() {
+        let votes = cue_votes(toks, times, &out, k);
+        out[k].votes.merge(&votes);
+    }
+    // "Jin dynasty", "Western Xia (1225–27)" listed as sides in an infobox.
+    if field.is_some_and(is_side_field) && toks.iter().filter(|t| t.is_word()).count() <= 6 {
+        for m in &mut out {
+            m.votes.add(NameClass::Polity, 3.0);
+        }
+    }
+    out
+}
+
+/// Splits a capitalized run at titles into modifier, title and name.
+fn split_run(toks: &[Tok<'_>], run: Range<usize>, out: &mut Vec<NameMention>) {
+    // Find a capitalized title inside the run, followed by the name.
+    let mut title_at = None;
+    for k in run.clone() {
+        if lexicon::is_person_title(toks[k].text) && k + 1 < run.end && !toks[k + 1].is("of") {
+            title_at = Some(k);
+            break;
+        }
+    }
+    let (modifier, title, name) = match title_at {
+        Some(k) => {
+            let modifier = (k > run.start).then(|| run.start..k);
+            (modifier, Some(toks[k].lower()), k + 1..run.end)
+        }
+        None => {
+            // A lower-case title right before the run ("general Yue Fei",
+            // "the Song official Yu Yunwen", "emperor, Wanyan Liang").
+            let mut title = None;
+            let mut modifier = None;
+            let mut p = run.start;
+            if p > 0
+                && toks[p - 1].text == ","
+                && p > 1
+                && title_of(&toks[p - 2]).is_some()
+                && !toks[p - 2].is_cap()
+            {
+                p -= 1;
+            }
+            if p > 0 {
+                if let Some(t) = title_of(&toks[p - 1]) {
+                    if !toks[p - 1].is_cap() {
+                        title = Some(t);
+                        // A capitalized modifier right before the title: "Song general".
+                        let mut q = p - 1;
+                        while q > 0
+                            && toks[q - 1].is_cap()
+                            && !lexicon::is_stopword(toks[q - 1].text)
+                        {
+                            q -= 1;
+                        }
+                        if q < p - 1 {
+                            modifier = Some(q..p - 1);
+                        }
+                    }
+                }
+            }
+            // A title list: "the Song generals Yue Fei, Han Shizhong, and others".
+            if title.is_none() {
+                let mut q = run.start;
+                while q >= 2 && (toks[q - 1].text == "," || toks[q - 1].is("and")) {
+                    // Walk back over the previous names of the list.
+                    let mut r = q - 1;
+                    if toks[r].is("and") && r > 0 && toks[r - 1].text == "," {
+                        r -= 1;
+                    }
+                    let mut s = r;
+                    while s > 0 && toks[s - 1].is_cap() {
+                        s -= 1;
+                    }
+                    if s == r || s == 0 {
+                        break;
+                    }
+                    if let Some(t) = title_of(&toks[s - 1]) {
+                        if toks[s - 1].lower() != t || toks[s - 1].lower().ends_with('s') {
+                            title = Some(t);
+                            // "the Song generals Yue Fei, Han Shizhong": the modifier too.
+                            let mut q = s - 1;
+                            while q > 0
+                                && toks[q - 1].is_cap()
+                                && !lexicon::is_stopword(toks[q - 1].text)
+                            {
+                                q -= 1;
+                            }
+                            if q < s - 1 {
+                                modifier = Some(q..s - 1);
+                            }
+                        }
+                        break;
+                    }
+                    q = s;
+                }
+            }
+            (modifier, title, run.clone())
+        }
+    };
+    if name.is_empty() {
+        return;
+    }
+    // A name that is only a title word ("Emperor") is not a name.
+    if name.len() == 1 && lexicon::is_person_title(toks[name.start].text) {
+        return;
+    }
+    let text = join(toks, name.clone());
+    out.push(NameMention {
+        span: toks[name.start].start..toks[name.end - 1].end,
+        toks: name,
+        text,
+        title,
+        modifier,
+        possessive: false,
+        votes: Votes::default(),
+        life: Vec::new(),
+        people: false,
+    });
+}
+
+/// The text of a token range as written (single spaces, no space before punctuation).
+pub fn join(toks: &[Tok<'_>], r: Range<usize>) -> String {
+    let mut s = String::new();
+    for (k, t) in toks[r.clone()].iter().enumerate() {
+        if k > 0 && t.start > toks[r.start + k - 1].end {
+            s.push(' ');
+        }
+        s.push_str(t.text);
+    }
+    s
+}
+
+/// The class a head word gives: "Huai River" is a place, "Jin dynasty" a polity.
+pub fn head_class(toks: &[Tok<'_>], r: &Range<usize>) -> Option<NameClass> {
+    let first = toks[r.start].lower();
+    if r.len() >= 3
+        && toks[r.start + 1].is("of")
+        && lexicon::EVENT_OPENERS.contains(&first.as_str())
+    {
+        return Some(NameClass::Event);
+    }
+    let last = toks[r.end - 1].lower();
+    // "Jin–Song Wars", "Jingkang Incident"
+    if r.len() >= 2 && EVENT_HEADS.contains(&last.as_str()) && toks[r.end - 1].is_cap() {
+        return Some(NameClass::Event);
+    }
+    if POLITY_HEADS.contains(&last.as_str()) && r.len() >= 2 && last != "state" {
+        return Some(NameClass::Polity);
+    }
+    if r.len() >= 2 && (PLACE_HEADS.contains(&last.as_str()) || last == "capital") {
+        return Some(NameClass::Place);
+    }
+    // "Kingdom of X", "Empire of X"
+    if r.len() >= 3 && toks[r.start + 1].is("of") && POLITY_HEADS.contains(&first.as_str()) {
+        return Some(NameClass::Polity);
+    }
+    None
+}
+
+const PERSON_VERBS: &[&str] = &[
+    "abdicated",
+    "assassinated",
+    "executed",
+    "died",
+    "reigned",
+    "enthroned",
+    "born",
+    "poisoned",
+    "imprisoned",
+    "promoted",
+    "retired",
+    "remarked",
+    "noted",
+    "said",
+    "wrote",
+    "recounted",
+    "believed",
+    "believes",
+    "argued",
+    "claimed",
+    "named",
+    "demoted",
+    "fled",
+    "escaped",
+    "committed",
+    "purged",
+    "resigned",
+    "succeeded",
+    "married",
+    "relented",
+    "refused",
+    "hesitated",
+    "ordered",
+    "commanded",
+    "directed",
+    "proposed",
+    "recommended",
+    "criticized",
+    "convinced",
+    "pressured",
+    "entreated",
+    "rallied",
+    "studied",
+    "inherited",
+];
+const PERSON_POSSESSED: &[&str] = &[
+    "command",
+    "army",
+    "armies",
+    "troops",
+    "forces",
+    "fleet",
+    "successor",
+    "brother",
+    "son",
+    "sons",
+    "mother",
+    "father",
+    "wife",
+    "orders",
+    "order",
+    "reign",
+    "death",
+    "execution",
+    "expulsion",
+    "supervision",
+    "accomplice",
+    "position",
+    "reputation",
+    "policies",
+    "demise",
+    "defection",
+    "success",
+    "plan",
+    "edicts",
+    "assassination",
+    "poor",
+    "relationships",
+    "mishandling",
+    "exploits",
+    "imperial",
+    "political",
+    "gratitude",
+    "title",
+    "superior",
+    "military",
+    "aggressive",
+    "emulation",
+    "ships",
+    "cavalry",
+    "enemies",
+];
+const PLACE_VERBS: &[&str] = &[
+    "besieged",
+    "besiege",
+    "besieging",
+    "captured",
+    "capture",
+    "capturing",
+    "took",
+    "take",
+    "taking",
+    "seized",
+    "seize",
+    "retook",
+    "recaptured",
+    "pillaged",
+    "plundered",
+    "sacked",
+    "entered",
+    "reached",
+    "fortified",
+    "fortifying",
+    "evacuated",
+    "vacated",
+    "approached",
+    "occupied",
+    "relocated",
+    "looted",
+    "defended",
+    "defending",
+    "reclaim",
+    "rescue",
+    "exposing",
+    "recover",
+    "annexed",
+    "pillage",
+];
+const PLACE_PREPS_STRONG: &[&str] = &["near", "towards", "toward", "at"];
+const PLACE_PREPS: &[&str] = &[
+    "in", "to", "from", "into", "across", "through", "via", "outside", "inside", "around", "beyond",
+];
+const PLACE_NOUNS_BEFORE: &[&str] = &[
+    "city",
+    "town",
+    "prefecture",
+    "prefectures",
+    "province",
+    "capital",
+    "region",
+    "county",
+    "village",
+    "fortress",
+    "port",
+    "river",
+    "mountains",
+    "island",
+    "valley",
+    "circuit",
+];
+const POLITY_NOUNS_AFTER: &[&str] = &[
+    "forces",
+    "army",
+    "armies",
+    "troops",
+    "court",
+    "emperor",
+    "emperors",
+    "general",
+    "generals",
+    "government",
+    "navy",
+    "fleet",
+    "officials",
+    "official",
+    "diplomats",
+    "envoys",
+    "territory",
+    "rule",
+    "state",
+    "empire",
+    "dynasty",
+    "side",
+    "soldiers",
+    "prince",
+    "princes",
+    "royalty",
+    "vassal",
+    "tribute",
+    "loyalists",
+    "commanders",
+    "leadership",
+    "control",
+    "armed",
+    "raids",
+    "counteroffensive",
+    "offensive",
+    "invasion",
+    "campaign",
+    "history",
+    "era",
+    "period",
+    "capital",
+    "economy",
+    "military",
+    "imperial",
+    "ambassadors",
+    "accounts",
+    "historians",
+    "dowager",
+    "officer",
+    "refugees",
+    "emperor's",
+    "insurgency",
+    "alliance",
+    "allies",
+    "demands",
+    "positions",
+    "settlements",
+    "prefectures",
+    "armed",
+    "defenses",
+    "morale",
+];
+const POLITY_CONTEXT_BEFORE: &[&str] = &[
+    "against",
+    "between",
+    "allied",
+    "alliance",
+    "vassal",
+    "defeat",
+    "ally",
+    "allies",
+    "neighbors",
+    "neighbour",
+    "neighbor",
+    "overlords",
+    "with",
+    "and",
+];
+
+/// Votes from the context of mention `k`.
+fn cue_votes(toks: &[Tok<'_>], times: &[TimeMention], names: &[NameMention], k: usize) -> Votes {
+    use NameClass::*;
+    let m = &names[k];
+    let mut v = Votes::default();
+    let r = &m.toks;
+    let prev = |d: usize| r.start.checked_sub(d).and_then(|p| toks.get(p));
+    let next = |d: usize| toks.get(r.end + d - 1);
+
+    if let Some(c) = head_class(toks, r) {
+        v.add(c, 6.0);
+    }
+    if m.title.is_some() {
+        v.add(Person, 5.0);
+    }
+    // "Prince of Hailing": a title with "of".
+    if r.len() >= 3 && toks[r.start + 1].is("of") && lexicon::is_person_title(toks[r.start].text) {
+        v.add(Person, 5.0);
+    }
+    for &ti in &m.life {
+        match times[ti].kind {
+            TimeKind::Reign | TimeKind::Death | TimeKind::Birth => v.add(Person, 5.0),
+            TimeKind::Lifespan => {
+                if let (Some(s), Some(e)) = (times[ti].start, times[ti].end) {
+                    if e.year - s.year <= 100 {
+                        v.add(Person, 1.5);
+                    } else {
+                        v.add(Polity, 2.0);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    if m.people {
+        v.add(Polity, 3.0);
+    }
+    // Possessive + a noun people have: "Tong Guan's command".
+    if m.possessive {
+        if let Some(n) = toks.get(r.end + 1) {
+            if n.is_any(PERSON_POSSESSED) {
+                v.add(Person, 2.0);
+            }
+        }
+    }
+    // "led by X", "commanded by X", "under X", "by general X"
+    if let (Some(p1), Some(p2)) = (prev(1), prev(2)) {
+        if p1.is("by")
+            && p2.is_any(&[
+                "led",
+                "commanded",
+                "headed",
+                "defeated",
+                "analysis",
+                "repelled",
+                "killed",
+            ])
+        {
+            v.add(Person, 2.0);
+        }
+        if p1.is("of")
+            && p2.is_any(&[
+                "command",
+                "grandson",
+                "son",
+                "daughter",
+                "descendant",
+                "brother",
+                "successor",
+                "death",
+                "favor",
+                "orders",
+            ])
+        {
+            v.add(Person, 2.0);
+        }
+    }
+    // "X, who" / "X who"
+    let who_at = if next(1).is_some_and(|t| t.text == ",") {
+        2
+    } else {
+        1
+    };
+    if next(who_at).is_some_and(|t| t.is("who")) {
+        v.add(Person, 2.0);
+    }
+    // Verbs after the name.
+    let mut d = 1;
+    if m.possessive {
+        d = 0;
+    } else {
+        // Skip a parenthesis and auxiliaries: "X (1068–1123) united", "X was assassinated".
+        while let Some(t) = next(d) {
+            if t.text == "(" {
+                while next(d).is_some_and(|x| x.text != ")") {
+                    d += 1;
+                }
+                d += 1;
+                continue;
+            }
+            if t.is_any(&[
+                "was",
+                "were",
+                "had",
+                "has",
+                "is",
+                "also",
+                "then",
+                "finally",
+                "eventually",
+                "later",
+                "himself",
+                "personally",
+                "been",
+                "successfully",
+            ]) {
+                d += 1;
+                continue;
+            }
+            break;
+        }
+    }
+    if d > 0 {
+        if let Some(t) = next(d) {
+            if t.is_any(PERSON_VERBS) {
+                v.add(Person, 2.0);
+            }
+            if t.is_any(&["fell", "surrendered"]) && !m.possessive {
+                v.add(Place, 2.0);
+            }
+            if t.is_any(&[
+                "besieged", "captured", "taken", "looted", "sacked", "pillaged", "renamed",
+                "expanded", "founded",
+            ]) && next(1).is_some_and(|x| x.is("was"))
+            {
+                v.add(Place, 3.0);
+            }
+        }
+    }
+    // "the Han and Tang empires", "the Song and Tang dynasties"
+    let plural_heads = ["dynasties", "empires", "kingdoms", "states"];
+    if next(1).is_some_and(|t| t.is_any(&plural_heads))
+        || (next(1).is_some_and(|t| t.is("and"))
+            && next(2).is_some_and(|t| t.is_cap())
+            && next(3).is_some_and(|t| t.is_any(&plural_heads)))
+    {
+        v.add(Polity, 3.0);
+    }
+    // Words right after the name: "Song forces", "Jin army".
+    if !m.possessive && m.title.is_none() {
+        if let Some(n1) = next(1) {
+            if n1.kind == TokenKind::Word && !n1.is_cap() && n1.is_any(POLITY_NOUNS_AFTER) {
+                v.add(Polity, 1.5);
+            }
+        }
+    }
+    // Prepositions before the name.
+    if let Some(p1) = prev(1) {
+        let p1_the = p1.is("the");
+        let before = if p1_the { prev(2) } else { Some(p1) };
+        if let Some(b) = before {
+            if b.is_any(PLACE_PREPS_STRONG) {
+                v.add(Place, 2.0);
+            } else if b.is_any(PLACE_PREPS) && m.title.is_none() {
+                v.add(Place, 1.0);
+            }
+            if b.is_any(PLACE_VERBS) {
+                v.add(Place, 3.0);
+            }
+            if b.is_any(PLACE_NOUNS_BEFORE) && !p1_the {
+                v.add(Place, 3.0);
+            }
+            if b.is_any(POLITY_CONTEXT_BEFORE) && p1_the && r.len() == 1 {
+                v.add(Polity, 1.0);
+            }
+        }
+        // "south of X", "bank of X", "city of X", "state of X"
+        if p1.is("of") {
+            if let Some(p2) = prev(2) {
+                if p2.is_any(&[
+                    "south",
+                    "north",
+                    "east",
+                    "west",
+                    "southwest",
+                    "northwest",
+                    "southeast",
+                    "northeast",
+                    "bank",
+                    "banks",
+                    "city",
+                    "town",
+                    "prefecture",
+                    "prefectures",
+                    "province",
+                    "outskirts",
+                    "walls",
+                    "gates",
+                    "region",
+                    "capital",
+                    "control",
+                ]) {
+                    v.add(Place, 3.0);
+                }
+                if p2.is_any(&[
+                    "state",
+                    "dynasty",
+                    "empire",
+                    "kingdom",
+                    "court",
+                    "emperor",
+                    "throne",
+                    "vassal",
+                    "subject",
+                    "subjects",
+                    "founder",
+                    "army",
+                    "armies",
+                    "legitimacy",
+                ]) {
+                    v.add(Polity, 2.0);
+                }
+            }
+        }
+        // "the Song capital Kaifeng", "capital, Hangzhou"
+        if p1.is("capital") || (p1.text == "," && prev(2).is_some_and(|x| x.is("capital"))) {
+            v.add(Place, 3.0);
+        }
+        // "modern Beijing", "present-day Nanchang"
+        if lexicon::is_modern_marker(p1.text)
+            || (p1.is("day") && prev(2).is_some_and(|x| x.is("modern")))
+        {
+            v.add(Place, 4.0);
+        }
+        // "the Jin" as a side: single word after "the" followed by a verb or punctuation.
+        if p1_the && r.len() == 1 && m.title.is_none() && !m.possessive {
+            v.add(Polity, 0.5);
+        }
+    }
+    // "X (modern Y)": X is a place.
+    if next(1).is_some_and(|t| t.text == "(") {
+        let inner = next(2);
+        let inner2 = next(3);
+        if inner.is_some_and(|t| lexicon::is_modern_marker(t.text))
+            || (inner.is_some_and(|t| t.is("modern")) && inner2.is_some_and(|t| t.is("day")))
+            || inner
+                .is_some_and(|t| t.is_any(&["on", "in", "south", "north", "east", "west", "near"]))
+        {
+            v.add(Place, 4.0);
+        }
+    }
+    // "X in Y": both places when Y is followed by punctuation or a date.
+    if next(1).is_some_and(|t| t.is("in"))
+        && next(2).is_some_and(|t| t.is_cap())
+        && !names
+            .iter()
+            .any(|o| o.toks.start == r.end + 1 && o.title.is_some())
+    {
+        v.add(Place, 0.5);
+    }
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::extract::dates::{Anchor, tag};
+    use crate::extract::text::tokenize;
+
+    fn toks(s: &str) -> Vec<Tok<'_>> {
+        tokenize(s, 0)
+            .into_iter()
+            .map(|t| Tok {
+                kind: t.kind,
+                text: &s[t.span.clone()],
+                start: t.span.start,
+                end: t.span.end,
+            })
+            .collect()
+    }
+
+    fn names(s: &str) -> Vec<(String, Option<NameClass>, Option<String>)> {
+        let t = toks(s);
+        let mut words = DocWords::default();
+        words.observe(&t);
+        let times = tag(&t, &mut Anchor::default());
+        find_names(&t, &times, &words)
+            .into_iter()
+            .map(|m| (m.text, m.votes.best(1.0), m.title))
+            .collect()
+    }
+
+    #[test]
+    fn titles_split_names_and_vote_person() {
+        let got = names("Emperor Huizong of the Song abdicated and the Song general Li Gang fled.");
+        assert_eq!(
+            got[0],
+            (
+                "Huizong".into(),
+                Some(NameClass::Person),
+                Some("emperor".into())
+            )
+        );
+        assert!(got.iter().any(|(n, c, t)| n == "Li Gang"
+            && *c == Some(NameClass::Person)
+            && t.as_deref() == Some("general")));
+        let got = names("The armies of Song Emperor Lizong (r. 1224–1264) marched.");
+        assert!(
+            got.iter()
+                .any(|(n, c, _)| n == "Lizong" && *c == Some(NameClass::Person)),
+            "{got:?}"
+        );
+        let got = names("It was led by the Prince of Hailing in person.");
+        assert!(
+            got.iter()
+                .any(|(n, c, _)| n == "Prince of Hailing" && *c == Some(NameClass::Person)),
+            "{got:?}"
+        );
+    }
+
+    #[test]
+    fn heads_and_context_vote_place_and_polity() {
+        let got = names(
+            "The boundary ran along the Huai River, and the Jin dynasty besieged Taiyuan near Datong.",
+        );
+        let class = |n: &str| got.iter().find(|(x, _, _)| x == n).and_then(|(_, c, _)| *c);
+        assert_eq!(class("Huai River"), Some(NameClass::Place));
+        assert_eq!(class("Jin dynasty"), Some(NameClass::Polity));
+        assert_eq!(class("Taiyuan"), Some(NameClass::Place));
+        assert_eq!(class("Datong"), Some(NameClass::Place));
+        let got = names("They reached the Battle of Caishi and the Jin–Song Wars.");
+        assert!(
+            got.iter()
+                .any(|(n, c, _)| n == "Battle of Caishi" && *c == Some(NameClass::Event))
+        );
+        assert!(
+            got.iter()
+                .any(|(n, c, _)| n == "Jin–Song Wars" && *c == Some(NameClass::Event))
+        );
+    }
+
+    #[test]
+    fn sentence_initial_common_words_are_not_names() {
+        let t = toks("Surprised by the news, the general was surprised.");
+        let mut words = DocWords::default();
+        words.observe(&t);
+        let times = tag(&t, &mut Anchor::default());
+        assert!(find_names(&t, &times, &words).is_empty());
+    }
+}

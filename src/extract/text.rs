@@ -1,0 +1,346 @@
+//! Sentences and tokens of normalized text.
+//!
+//! Offsets are byte offsets into [`crate::sources::Document::text`]; the
+//! offset map of the document turns them into offsets of the original file.
+
+use std::ops::Range;
+
+/// What a token is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenKind {
+    /// Letters (with inner apostrophes, hyphens and dashes): `De'an`, `Jin–Song`.
+    Word,
+    /// Digits (with thousands separators or a decimal point): `1125`, `200,000`.
+    Number,
+    /// Any other single character.
+    Punct,
+}
+
+#[derive(Debug, Clone)]
+pub struct Token {
+    pub kind: TokenKind,
+    /// Byte range in the document text.
+    pub span: Range<usize>,
+}
+
+/// A token with its text, as the extractor sees it.
+#[derive(Debug, Clone, Copy)]
+pub struct Tok<'a> {
+    pub kind: TokenKind,
+    pub text: &'a str,
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Tok<'_> {
+    pub fn is_word(&self) -> bool {
+        self.kind == TokenKind::Word
+    }
+
+    pub fn is_cap(&self) -> bool {
+        self.kind == TokenKind::Word && self.text.chars().next().is_some_and(char::is_uppercase)
+    }
+
+    pub fn is(&self, s: &str) -> bool {
+        self.text.eq_ignore_ascii_case(s)
+    }
+
+    pub fn is_any(&self, words: &[&str]) -> bool {
+        words.iter().any(|w| self.text.eq_ignore_ascii_case(w))
+    }
+
+    pub fn lower(&self) -> String {
+        self.text.to_lowercase()
+    }
+
+    /// Value of a number token (`200,000` → 200000); `None` for decimals.
+    pub fn number(&self) -> Option<u64> {
+        if self.kind != TokenKind::Number || self.text.contains('.') {
+            return None;
+        }
+        self.text.replace(',', "").parse().ok()
+    }
+}
+
+fn is_dash(c: char) -> bool {
+    matches!(c, '-' | '–' | '—' | '‐' | '‑')
+}
+
+fn is_apostrophe(c: char) -> bool {
+    matches!(c, '\'' | '’')
+}
+
+/// Splits text into tokens; `base` is added to every offset.
+pub fn tokenize(text: &str, base: usize) -> Vec<Token> {
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let n = chars.len();
+    let end_of = |i: usize| if i < n { chars[i].0 } else { text.len() };
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < n {
+        let c = chars[i].1;
+        if c.is_whitespace() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        if c.is_ascii_digit() {
+            i += 1;
+            while i < n {
+                let c = chars[i].1;
+                if c.is_ascii_digit() {
+                    i += 1;
+                } else if c == ','
+                    && (1..=3).all(|k| chars.get(i + k).is_some_and(|x| x.1.is_ascii_digit()))
+                    && !chars.get(i + 4).is_some_and(|x| x.1.is_ascii_digit())
+                {
+                    i += 4;
+                } else if c == '.' && chars.get(i + 1).is_some_and(|x| x.1.is_ascii_digit()) {
+                    i += 2;
+                } else {
+                    break;
+                }
+            }
+            // Ordinals and decades: 13th, 1130s.
+            let mut j = i;
+            while j < n && chars[j].1.is_ascii_alphabetic() {
+                j += 1;
+            }
+            if j > i && j - i <= 2 {
+                i = j;
+                out.push(Token {
+                    kind: TokenKind::Word,
+                    span: base + chars[start].0..base + end_of(i),
+                });
+                continue;
+            }
+            out.push(Token {
+                kind: TokenKind::Number,
+                span: base + chars[start].0..base + end_of(i),
+            });
+            continue;
+        }
+        if c.is_alphabetic() {
+            i += 1;
+            while i < n {
+                let c = chars[i].1;
+                if c.is_alphanumeric() {
+                    i += 1;
+                } else if (is_apostrophe(c) || is_dash(c))
+                    && chars.get(i + 1).is_some_and(|x| x.1.is_alphabetic())
+                {
+                    // Possessive 's is its own token.
+                    if is_apostrophe(c)
+                        && chars.get(i + 1).is_some_and(|x| x.1 == 's')
+                        && !chars.get(i + 2).is_some_and(|x| x.1.is_alphabetic())
+                    {
+                        break;
+                    }
+                    i += 2;
+                } else {
+                    break;
+                }
+            }
+            out.push(Token {
+                kind: TokenKind::Word,
+                span: base + chars[start].0..base + end_of(i),
+            });
+            continue;
+        }
+        if is_apostrophe(c) && chars.get(i + 1).is_some_and(|x| x.1 == 's') {
+            if !chars.get(i + 2).is_some_and(|x| x.1.is_alphabetic()) {
+                i += 2;
+                out.push(Token {
+                    kind: TokenKind::Word,
+                    span: base + chars[start].0..base + end_of(i),
+                });
+                continue;
+            }
+        }
+        i += 1;
+        out.push(Token {
+            kind: TokenKind::Punct,
+            span: base + chars[start].0..base + end_of(i),
+        });
+    }
+    out
+}
+
+/// Abbreviations after which a period does not end a sentence.
+fn is_abbreviation(word: &str) -> bool {
+    let w = word.to_ascii_lowercase();
+    matches!(
+        w.as_str(),
+        "r" | "d"
+            | "b"
+            | "c"
+            | "ca"
+            | "fl"
+            | "st"
+            | "mt"
+            | "dr"
+            | "mr"
+            | "mrs"
+            | "ms"
+            | "gen"
+            | "lt"
+            | "col"
+            | "capt"
+            | "adm"
+            | "no"
+            | "vol"
+            | "pp"
+            | "p"
+            | "ed"
+            | "eds"
+            | "e.g"
+            | "i.e"
+            | "etc"
+            | "vs"
+            | "approx"
+            | "jr"
+            | "sr"
+            | "ft"
+            | "mi"
+            | "km"
+            | "u.s"
+            | "cf"
+            | "al"
+            | "jan"
+            | "feb"
+            | "apr"
+            | "jun"
+            | "jul"
+            | "aug"
+            | "sep"
+            | "sept"
+            | "oct"
+            | "nov"
+            | "dec"
+    ) || (word.len() == 1 && word.chars().all(|c| c.is_ascii_uppercase()))
+}
+
+/// Splits a block of text into sentence ranges (offsets relative to `text`, plus `base`).
+pub fn sentences(text: &str, base: usize) -> Vec<Range<usize>> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut depth: i32 = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        match b {
+            b'(' | b'[' => depth += 1,
+            b')' | b']' => depth = (depth - 1).max(0),
+            b'.' | b'!' | b'?' | b';' if depth == 0 || b != b';' => {
+                // Look past closing quotes/brackets.
+                let mut j = i + 1;
+                while j < bytes.len() && matches!(bytes[j], b'"' | b'\'' | b')') {
+                    j += 1;
+                }
+                let at_space = j >= bytes.len() || bytes[j] == b' ' || bytes[j] == b'\n';
+                if b == b';' || !at_space || depth > 0 {
+                    i += 1;
+                    continue;
+                }
+                // Next non-space character must start a sentence.
+                let mut k = j;
+                while k < bytes.len() && (bytes[k] == b' ' || bytes[k] == b'\n') {
+                    k += 1;
+                }
+                let next_ok = k >= bytes.len()
+                    || text[k..].chars().next().is_some_and(|c| {
+                        c.is_uppercase() || c.is_ascii_digit() || c == '"' || c == '('
+                    });
+                if b == b'.' {
+                    let word_start = text[..i]
+                        .rfind(|c: char| !(c.is_alphanumeric() || c == '.'))
+                        .map_or(0, |p| p + 1);
+                    let word = &text[word_start..i];
+                    if is_abbreviation(word) {
+                        i += 1;
+                        continue;
+                    }
+                }
+                if next_ok {
+                    out.push(base + start..base + j);
+                    start = k;
+                    i = k;
+                    continue;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    let rest = text[start..].trim_end();
+    if !rest.trim().is_empty() {
+        let lead = rest.len() - rest.trim_start().len();
+        out.push(base + start + lead..base + start + rest.len());
+    }
+    out.retain(|r| !r.is_empty());
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn toks(s: &str) -> Vec<&str> {
+        tokenize(s, 0).into_iter().map(|t| &s[t.span]).collect()
+    }
+
+    #[test]
+    fn tokenizes_names_numbers_and_punctuation() {
+        assert_eq!(
+            toks("The siege of De'an (1132) cost 200,000 taels; Jin–Song Wars, Tong Guan's army."),
+            vec![
+                "The",
+                "siege",
+                "of",
+                "De'an",
+                "(",
+                "1132",
+                ")",
+                "cost",
+                "200,000",
+                "taels",
+                ";",
+                "Jin–Song",
+                "Wars",
+                ",",
+                "Tong",
+                "Guan",
+                "'s",
+                "army",
+                "."
+            ]
+        );
+        assert_eq!(
+            toks("the 1130s and 13th century"),
+            vec!["the", "1130s", "and", "13th", "century"]
+        );
+        assert_eq!(toks("1206–1208"), vec!["1206", "–", "1208"]);
+        assert_eq!(
+            toks("3.5 km, 1,000 men"),
+            vec!["3.5", "km", ",", "1,000", "men"]
+        );
+        assert_eq!(toks("In 1114, the"), vec!["In", "1114", ",", "the"]);
+    }
+
+    #[test]
+    fn splits_sentences_but_not_abbreviations() {
+        let s = "Huizong (r. 1100–1127) fled. Wu Xi (d. 1207) defected. It fell in Jan. 1127! Then \"peace.\" Done";
+        let got: Vec<&str> = sentences(s, 0).into_iter().map(|r| &s[r]).collect();
+        assert_eq!(
+            got,
+            vec![
+                "Huizong (r. 1100–1127) fled.",
+                "Wu Xi (d. 1207) defected.",
+                "It fell in Jan. 1127!",
+                "Then \"peace.\"",
+                "Done"
+            ]
+        );
+    }
+}

@@ -1,0 +1,17 @@
+//! The `jinsong` binary: parses the command line and hands it to the library.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = jinsong::cli::Cli::parse();
+    match jinsong::cli::run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if jinsong::cli::is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("jinsong: error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,440 @@
+//! SPARQL over the store: named queries, parameters, and result formats.
+//!
+//! Queries see the union of all named graphs as their default graph (unless
+//! they name their own dataset with FROM), so `?s ?p ?o` sees everything and
+//! `GRAPH ?g` shows who says what. The common prefixes (`jso:`, `rdfs:`,
+//! `skos:`, `nif:`, ...) are predeclared. SELECT and ASK print an aligned
+//! table or a W3C results format; CONSTRUCT and DESCRIBE print RDF.
+
+use std::io::{self, Write};
+use std::str::FromStr;
+
+use oxigraph::io::{RdfFormat, RdfSerializer};
+use oxigraph::model::{Literal, Term, Variable};
+use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsSerializer};
+use oxigraph::sparql::{QueryResults, SparqlEvaluator};
+use oxigraph::store::Store;
+use unicode_width::UnicodeWidthStr;
+
+use crate::rdf::emit::DEFAULT_BASE;
+use crate::rdf::vocab::PREFIXES;
+
+include!(concat!(env!("OUT_DIR"), "/named_queries.rs"));
+
+/// A named query with its header.
+#[derive(Debug, Clone)]
+pub struct NamedQuery {
+    pub name: &'static str,
+    pub title: String,
+    pub description: String,
+    pub params: Vec<String>,
+    pub text: &'static str,
+}
+
+/// The named queries shipped with jinsong.
+pub fn named_queries() -> Vec<NamedQuery> {
+    NAMED
+        .iter()
+        .map(|(name, text)| parse_header(name, text))
+        .collect()
+}
+
+/// Reads `# title:`, `# description:` (continued on following `#` lines)
+/// and `# param:` lines from a query's header comment.
+fn parse_header(name: &'static str, text: &'static str) -> NamedQuery {
+    let mut q = NamedQuery {
+        name,
+        title: String::new(),
+        description: String::new(),
+        params: Vec::new(),
+        text,
+    };
+    let mut in_description = false;
+    for line in text.lines() {
+        let Some(c) = line.strip_prefix('#') else {
+            break;
+        };
+        let c = c.trim();
+        if let Some(v) = c.strip_prefix("title:") {
+            q.title = v.trim().to_owned();
+            in_description = false;
+        } else if let Some(v) = c.strip_prefix("description:") {
+            q.description = v.trim().to_owned();
+            in_description = true;
+        } else if let Some(v) = c.strip_prefix("param:") {
+            q.params.push(v.trim().to_owned());
+            in_description = false;
+        } else if in_description && !c.is_empty() {
+            q.description.push(' ');
+            q.description.push_str(c);
+        } else {
+            in_description = false;
+        }
+    }
+    q
+}
+
+/// Output formats of `jinsong query`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputFormat {
+    Table,
+    Results(QueryResultsFormat),
+    Rdf(RdfFormat),
+}
+
+impl FromStr for OutputFormat {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(match s.to_ascii_lowercase().as_str() {
+            "table" | "text" => OutputFormat::Table,
+            "csv" => OutputFormat::Results(QueryResultsFormat::Csv),
+            "tsv" => OutputFormat::Results(QueryResultsFormat::Tsv),
+            "json" | "srj" => OutputFormat::Results(QueryResultsFormat::Json),
+            "xml" | "srx" => OutputFormat::Results(QueryResultsFormat::Xml),
+            "ttl" | "turtle" => OutputFormat::Rdf(RdfFormat::Turtle),
+            "nt" | "ntriples" | "n-triples" => OutputFormat::Rdf(RdfFormat::NTriples),
+            "nq" | "nquads" | "n-quads" => OutputFormat::Rdf(RdfFormat::NQuads),
+            other => {
+                return Err(format!(
+                    "unknown format {other:?} (expected table, csv, tsv, json, xml for SELECT/ASK; ttl, nt, nq for CONSTRUCT/DESCRIBE)"
+                ));
+            }
+        })
+    }
+}
+
+/// Errors of a query.
+#[derive(Debug, thiserror::Error)]
+pub enum QueryError {
+    #[error("SPARQL syntax error in {origin}: {message}")]
+    Syntax { origin: String, message: String },
+    #[error("no named query, file or SPARQL text {0:?} (named queries: {1})")]
+    Unknown(String, String),
+    #[error("cannot read query {path}: {source}")]
+    Read {
+        path: String,
+        #[source]
+        source: io::Error,
+    },
+    #[error("invalid --bind {0:?}: expected NAME=VALUE")]
+    Bind(String),
+    #[error("query evaluation failed: {0}")]
+    Evaluation(String),
+    #[error("--format {format} does not fit a {kind} query")]
+    FormatMismatch { format: String, kind: &'static str },
+    #[error("cannot write results: {0}")]
+    Write(#[from] io::Error),
+}
+
+/// Where a query's text came from, for messages.
+#[derive(Debug, Clone)]
+pub struct QueryText {
+    pub origin: String,
+    pub text: String,
+}
+
+/// Resolves a `jinsong query` argument: `-` (stdin), a named query, a file, or SPARQL text.
+pub fn resolve_query(
+    arg: &str,
+    stdin: impl FnOnce() -> io::Result<String>,
+) -> Result<QueryText, QueryError> {
+    if arg == "-" {
+        let text = stdin().map_err(|source| QueryError::Read {
+            path: "<stdin>".into(),
+            source,
+        })?;
+        return Ok(QueryText {
+            origin: "<stdin>".into(),
+            text,
+        });
+    }
+    if let Some((name, text)) = NAMED.iter().find(|(n, _)| *n == arg) {
+        return Ok(QueryText {
+            origin: format!("queries/{name}.rq"),
+            text: (*text).to_owned(),
+        });
+    }
+    let path = std::path::Path::new(arg);
+    if path.is_file() {
+        let text = std::fs::read_to_string(path).map_err(|source| QueryError::Read {
+            path: arg.to_owned(),
+            source,
+        })?;
+        return Ok(QueryText {
+            origin: arg.to_owned(),
+            text,
+        });
+    }
+    let looks_like_sparql = arg.contains(char::is_whitespace) || arg.contains('{');
+    if looks_like_sparql {
+        return Ok(QueryText {
+            origin: "the query".into(),
+            text: arg.to_owned(),
+        });
+    }
+    if arg.ends_with(".rq") || arg.ends_with(".sparql") {
+        return Err(QueryError::Read {
+            path: arg.to_owned(),
+            source: io::Error::new(io::ErrorKind::NotFound, "no such file"),
+        });
+    }
+    Err(QueryError::Unknown(
+        arg.to_owned(),
+        NAMED.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", "),
+    ))
+}
+
+/// Parses `name=value`: the value in N-Triples syntax (`<iri>`, `"text"@en`,
+/// `"1126"^^<...#gYear>`), a number, or else a plain string.
+pub fn parse_binding(s: &str) -> Result<(Variable, Term), QueryError> {
+    let (name, value) = s
+        .split_once('=')
+        .ok_or_else(|| QueryError::Bind(s.to_owned()))?;
+    let var = Variable::new(name.trim_start_matches(['?', '$']))
+        .map_err(|_| QueryError::Bind(s.to_owned()))?;
+    let term = Term::from_str(value).unwrap_or_else(|_| {
+        if let Ok(i) = value.parse::<i64>() {
+            Literal::from(i).into()
+        } else {
+            Literal::new_simple_literal(value).into()
+        }
+    });
+    Ok((var, term))
+}
+
+/// A parsed query ready to run.
+pub fn prepare(
+    q: &QueryText,
+    binds: &[(Variable, Term)],
+) -> Result<oxigraph::sparql::PreparedSparqlQuery, QueryError> {
+    let mut evaluator = SparqlEvaluator::new();
+    for (p, ns) in PREFIXES.iter().chain(std::iter::once(&(
+        "jsr",
+        "https://w3id.org/jinsong/resource/",
+    ))) {
+        evaluator = evaluator
+            .with_prefix(*p, *ns)
+            .map_err(|e| QueryError::Syntax {
+                origin: q.origin.clone(),
+                message: e.to_string(),
+            })?;
+    }
+    let mut prepared = evaluator
+        .parse_query(&q.text)
+        .map_err(|e| QueryError::Syntax {
+            origin: q.origin.clone(),
+            message: e.to_string(),
+        })?;
+    if prepared.dataset().is_default_dataset() {
+        prepared.dataset_mut().set_default_graph_as_union();
+    }
+    for (v, t) in binds {
+        prepared = prepared.substitute_variable(v.clone(), t.clone());
+    }
+    Ok(prepared)
+}
+
+/// Runs a query and writes its results.
+pub fn run(
+    store: &Store,
+    q: &QueryText,
+    binds: &[(Variable, Term)],
+    format: Option<OutputFormat>,
+    out: &mut dyn Write,
+) -> Result<(), QueryError> {
+    let prepared = prepare(q, binds)?;
+    let results = prepared
+        .on_store(store)
+        .execute()
+        .map_err(|e| QueryError::Evaluation(e.to_string()))?;
+    write_results(results, format, out)
+}
+
+/// Writes query results in a format.
+pub fn write_results(
+    results: QueryResults<'_>,
+    format: Option<OutputFormat>,
+    out: &mut dyn Write,
+) -> Result<(), QueryError> {
+    match results {
+        QueryResults::Solutions(solutions) => {
+            let variables: Vec<Variable> = solutions.variables().to_vec();
+            match format.unwrap_or(OutputFormat::Table) {
+                OutputFormat::Table => {
+                    let mut rows = Vec::new();
+                    for s in solutions {
+                        let s = s.map_err(|e| QueryError::Evaluation(e.to_string()))?;
+                        rows.push(
+                            variables
+                                .iter()
+                                .map(|v| s.get(v).map(display_term).unwrap_or_default())
+                                .collect::<Vec<_>>(),
+                        );
+                    }
+                    let header: Vec<String> =
+                        variables.iter().map(|v| v.as_str().to_owned()).collect();
+                    write_table(out, &header, &rows)?;
+                }
+                OutputFormat::Results(f) => {
+                    let mut w = QueryResultsSerializer::from_format(f)
+                        .serialize_solutions_to_writer(&mut *out, variables)?;
+                    for s in solutions {
+                        let s = s.map_err(|e| QueryError::Evaluation(e.to_string()))?;
+                        w.serialize(&s)?;
+                    }
+                    w.finish()?;
+                }
+                OutputFormat::Rdf(f) => {
+                    return Err(QueryError::FormatMismatch {
+                        format: f.file_extension().to_owned(),
+                        kind: "SELECT",
+                    });
+                }
+            }
+        }
+        QueryResults::Boolean(b) => match format.unwrap_or(OutputFormat::Table) {
+            OutputFormat::Table => writeln!(out, "{b}")?,
+            OutputFormat::Results(f) => {
+                QueryResultsSerializer::from_format(f).serialize_boolean_to_writer(&mut *out, b)?;
+            }
+            OutputFormat::Rdf(f) => {
+                return Err(QueryError::FormatMismatch {
+                    format: f.file_extension().to_owned(),
+                    kind: "ASK",
+                });
+            }
+        },
+        QueryResults::Graph(triples) => {
+            let f = match format {
+                None | Some(OutputFormat::Table) => RdfFormat::Turtle,
+                Some(OutputFormat::Rdf(f)) => f,
+                Some(OutputFormat::Results(f)) => {
+                    return Err(QueryError::FormatMismatch {
+                        format: f.file_extension().to_owned(),
+                        kind: "CONSTRUCT/DESCRIBE",
+                    });
+                }
+            };
+            let mut s = RdfSerializer::from_format(f);
+            if f == RdfFormat::Turtle {
+                for (p, ns) in PREFIXES.iter().chain(std::iter::once(&(
+                    "jsr",
+                    "https://w3id.org/jinsong/resource/",
+                ))) {
+                    s = s
+                        .with_prefix(*p, *ns)
+                        .map_err(|e| QueryError::Evaluation(e.to_string()))?;
+                }
+            }
+            let mut w = s.for_writer(&mut *out);
+            for t in triples {
+                let t = t.map_err(|e| QueryError::Evaluation(e.to_string()))?;
+                w.serialize_triple(&t)?;
+            }
+            w.finish()?;
+        }
+    }
+    Ok(())
+}
+
+/// An IRI as a prefixed name when a known prefix fits.
+pub fn prefixed(iri: &str) -> String {
+    let jsr = format!("{DEFAULT_BASE}resource/");
+    let jsg = format!("{DEFAULT_BASE}graph/");
+    if let Some(rest) = iri.strip_prefix(&jsr) {
+        return format!("jsr:{rest}");
+    }
+    if let Some(rest) = iri.strip_prefix(&jsg) {
+        return format!("graph:{rest}");
+    }
+    for (p, ns) in PREFIXES {
+        if let Some(rest) = iri.strip_prefix(ns) {
+            if !rest.is_empty() && !rest.contains(['/', '#']) {
+                return format!("{p}:{rest}");
+            }
+        }
+    }
+    format!("<{iri}>")
+}
+
+/// A term as a person reads it: prefixed IRIs, literal values without syntax.
+pub fn display_term(t: &Term) -> String {
+    match t {
+        Term::NamedNode(n) => prefixed(n.as_str()),
+        Term::BlankNode(b) => format!("_:{}", b.as_str()),
+        Term::Literal(l) => l.value().replace(['\n', '\r', '\t'], " "),
+        #[allow(unreachable_patterns)]
+        other => other.to_string(),
+    }
+}
+
+/// Writes an aligned text table.
+pub fn write_table(out: &mut dyn Write, header: &[String], rows: &[Vec<String>]) -> io::Result<()> {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.width()).collect();
+    for r in rows {
+        for (i, c) in r.iter().enumerate() {
+            widths[i] = widths[i].max(c.width());
+        }
+    }
+    let line = |out: &mut dyn Write, cells: &[String]| -> io::Result<()> {
+        let mut s = String::new();
+        for (i, c) in cells.iter().enumerate() {
+            if i + 1 == cells.len() {
+                s.push_str(c);
+            } else {
+                s.push_str(c);
+                s.push_str(&" ".repeat(widths[i] - c.width() + 2));
+            }
+        }
+        writeln!(out, "{}", s.trim_end())
+    };
+    line(out, header)?;
+    let rule: Vec<String> = widths.iter().map(|w| "-".repeat(*w)).collect();
+    line(out, &rule)?;
+    for r in rows {
+        line(out, r)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bindings_parse_terms_and_plain_values() {
+        let (v, t) = parse_binding("place=<http://x/y>").unwrap();
+        assert_eq!(v.as_str(), "place");
+        assert!(matches!(t, Term::NamedNode(_)));
+        let (_, t) = parse_binding("?label=\"Kaifeng\"@en").unwrap();
+        assert_eq!(t.to_string(), "\"Kaifeng\"@en");
+        let (_, t) = parse_binding("name=Battle of Caishi").unwrap();
+        assert_eq!(t.to_string(), "\"Battle of Caishi\"");
+        assert!(parse_binding("novalue").is_err());
+    }
+
+    #[test]
+    fn every_named_query_has_a_header_and_parses() {
+        assert!(named_queries().len() >= 12, "at least 12 named queries");
+        for q in named_queries() {
+            assert!(!q.title.is_empty(), "{} has no title", q.name);
+            assert!(!q.description.is_empty(), "{} has no description", q.name);
+            let text = QueryText {
+                origin: q.name.into(),
+                text: q.text.into(),
+            };
+            prepare(&text, &[]).unwrap_or_else(|e| panic!("{}: {e}", q.name));
+        }
+    }
+
+    #[test]
+    fn syntax_errors_name_line_and_column() {
+        let q = QueryText {
+            origin: "x.rq".into(),
+            text: "SELECT * WHERE {\n  ?s ?p \n}".into(),
+        };
+        let err = prepare(&q, &[]).unwrap_err().to_string();
+        assert!(err.contains("x.rq") && err.contains("3:1"), "{err}");
+    }
+}

@@ -1,0 +1,230 @@
+//! The embedded Oxigraph store: a RocksDB directory that the stock `oxigraph`
+//! CLI and pyoxigraph of the same version can open.
+//!
+//! A build never writes into the store in place: it loads a new store beside
+//! it and swaps directories only when everything succeeded, so a failed or
+//! interrupted build leaves the previous store as it was. This module owns
+//! the store's location and its lifecycle; it knows nothing of extraction.
+
+use std::path::{Path, PathBuf};
+
+use oxigraph::model::Quad;
+use oxigraph::store::{StorageError, Store};
+
+/// Where the store lives when neither `--store` nor `JINSONG_STORE` says.
+pub const DEFAULT_STORE: &str = "jinsong-store";
+
+/// Errors of the store's lifecycle. Each names the directory.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("no store at {path} (run `jinsong build` first, or pass --store DIR)")]
+    Missing { path: PathBuf },
+    #[error("{path} is not a jinsong store (no Oxigraph database in it); refusing to replace it")]
+    NotAStore { path: PathBuf },
+    #[error(
+        "the store at {path} is in use by another process (close it, e.g. stop `jinsong serve`, and retry)"
+    )]
+    Locked { path: PathBuf },
+    #[error("cannot open the store at {path}: {source}")]
+    Open {
+        path: PathBuf,
+        #[source]
+        source: StorageError,
+    },
+    #[error("cannot write the new store at {path}: {source}")]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: StorageError,
+    },
+    #[error("cannot {action} {path}: {source}")]
+    Io {
+        action: &'static str,
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+fn io<'a>(action: &'static str, path: &'a Path) -> impl FnOnce(std::io::Error) -> StoreError + 'a {
+    move |source| StoreError::Io {
+        action,
+        path: path.to_owned(),
+        source,
+    }
+}
+
+/// Whether a directory holds an Oxigraph (RocksDB) database.
+fn is_store(path: &Path) -> bool {
+    path.join("CURRENT").is_file()
+}
+
+fn is_lock_error(e: &StorageError) -> bool {
+    let msg = e.to_string().to_lowercase();
+    msg.contains("lock") || msg.contains("resource temporarily unavailable")
+}
+
+/// Opens an existing store for reading.
+pub fn open_read_only(path: &Path) -> Result<Store, StoreError> {
+    if !path.exists() {
+        return Err(StoreError::Missing {
+            path: path.to_owned(),
+        });
+    }
+    if !is_store(path) {
+        return Err(StoreError::NotAStore {
+            path: path.to_owned(),
+        });
+    }
+    Store::open_read_only(path).map_err(|source| StoreError::Open {
+        path: path.to_owned(),
+        source,
+    })
+}
+
+/// Opens an existing store for reading and writing (takes its lock).
+pub fn open(path: &Path) -> Result<Store, StoreError> {
+    if !path.exists() {
+        return Err(StoreError::Missing {
+            path: path.to_owned(),
+        });
+    }
+    if !is_store(path) {
+        return Err(StoreError::NotAStore {
+            path: path.to_owned(),
+        });
+    }
+    Store::open(path).map_err(|source| {
+        if is_lock_error(&source) {
+            StoreError::Locked {
+                path: path.to_owned(),
+            }
+        } else {
+            StoreError::Open {
+                path: path.to_owned(),
+                source,
+            }
+        }
+    })
+}
+
+/// A sibling path for a new or old copy of the store.
+fn sibling(path: &Path, suffix: &str) -> PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "store".to_owned());
+    path.with_file_name(format!(".{name}.{suffix}-{}", std::process::id()))
+}
+
+/// Writes `quads` into a new store and puts it at `path`, replacing the
+/// previous store only once the new one is complete.
+pub fn replace(path: &Path, quads: impl IntoIterator<Item = Quad>) -> Result<(), StoreError> {
+    if path.exists() {
+        if !is_store(path) && path.read_dir().map_err(io("read", path))?.next().is_some() {
+            return Err(StoreError::NotAStore {
+                path: path.to_owned(),
+            });
+        }
+        if is_store(path) {
+            // Refuse to pull the store from under a process using it.
+            drop(open(path)?);
+        }
+    }
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(io("create", parent))?;
+    }
+    let new = sibling(path, "new");
+    if new.exists() {
+        std::fs::remove_dir_all(&new).map_err(io("remove", &new))?;
+    }
+    let result = (|| {
+        let store = Store::open(&new).map_err(|source| StoreError::Write {
+            path: new.clone(),
+            source,
+        })?;
+        let write = |source| StoreError::Write {
+            path: new.clone(),
+            source,
+        };
+        let mut loader = store.bulk_loader();
+        loader.load_quads(quads).map_err(write)?;
+        loader.commit().map_err(write)?;
+        store.flush().map_err(|source| StoreError::Write {
+            path: new.clone(),
+            source,
+        })?;
+        drop(store);
+        Ok(())
+    })();
+    if let Err(e) = result {
+        let _ = std::fs::remove_dir_all(&new);
+        return Err(e);
+    }
+    // Swap: the old store moves aside, the new one takes its place.
+    let old = sibling(path, "old");
+    let had_old = path.exists();
+    if had_old {
+        std::fs::rename(path, &old).map_err(|e| {
+            let _ = std::fs::remove_dir_all(&new);
+            io("move the previous store aside from", path)(e)
+        })?;
+    }
+    if let Err(e) = std::fs::rename(&new, path) {
+        if had_old {
+            let _ = std::fs::rename(&old, path);
+        }
+        let _ = std::fs::remove_dir_all(&new);
+        return Err(io("move the new store to", path)(e));
+    }
+    if had_old {
+        std::fs::remove_dir_all(&old).map_err(io("remove the previous store at", &old))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use oxigraph::model::{GraphName, NamedNode};
+
+    fn quad(s: &str) -> Quad {
+        let n = NamedNode::new_unchecked(format!("http://example.com/{s}"));
+        Quad::new(n.clone(), n.clone(), n, GraphName::DefaultGraph)
+    }
+
+    #[test]
+    fn replace_swaps_and_refuses_foreign_directories() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = dir.path().join("s");
+        replace(&store, vec![quad("a")]).unwrap();
+        assert_eq!(open_read_only(&store).unwrap().len().unwrap(), 1);
+        replace(&store, vec![quad("b"), quad("c")]).unwrap();
+        assert_eq!(open_read_only(&store).unwrap().len().unwrap(), 2);
+        // No leftovers beside the store.
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names.len(), 1, "{names:?}");
+
+        let foreign = dir.path().join("mine");
+        std::fs::create_dir(&foreign).unwrap();
+        std::fs::write(foreign.join("notes.txt"), "keep me").unwrap();
+        assert!(matches!(
+            replace(&foreign, vec![quad("a")]),
+            Err(StoreError::NotAStore { .. })
+        ));
+        assert!(foreign.join("notes.txt").exists());
+    }
+
+    #[test]
+    fn missing_store_is_a_clear_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = open_read_only(&dir.path().join("nope")).unwrap_err();
+        assert!(
+            err.to_string().contains("run `jinsong build` first"),
+            "{err}"
+        );
+    }
+}
