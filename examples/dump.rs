@@ -23,6 +23,27 @@ fn main() {
         return;
     }
     let only = std::env::args().nth(1);
+    if let Ok(needle) = std::env::var("TIMES") {
+        for d in &docs {
+            let sc = jinsong::extract::scan(d);
+            for s in &sc.sentences {
+                let text = &d.text[s.span.clone()];
+                if text.contains(&needle) {
+                    println!("{text}");
+                    for t in &s.times {
+                        println!(
+                            "   {:?} {:?} {:?} paren={} rel={} b={:?}",
+                            t.kind, t.start, t.end, t.parenthetical, t.relative, t.boundary
+                        );
+                    }
+                    for n in &s.names {
+                        println!("   name {:?} {:?}", n.text, n.votes);
+                    }
+                }
+            }
+        }
+        return;
+    }
     for (d, x) in docs.iter().zip(&ex) {
         if only.as_deref().is_some_and(|o| o != x.source) {
             continue;

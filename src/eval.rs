@@ -391,16 +391,24 @@ impl fmt::Display for Report {
 /// Compares the graph in `store` with `gold`.
 pub fn evaluate(store: &Store, gold: &Gold) -> Result<Report, EvalError> {
     let xs = graph_events(store)?;
-    let mut pairs: Vec<(u8, usize, usize)> = Vec::new();
+    // Pairs by how well they match; among equals, those that agree on the
+    // start date first (two battles at one place in one year are told apart).
+    let mut pairs: Vec<(u8, bool, usize, usize)> = Vec::new();
     for (gi, g) in gold.events.iter().enumerate() {
         for (xi, x) in xs.iter().enumerate() {
             let s = score(g, x);
             if s > 0 {
-                pairs.push((s, gi, xi));
+                let same_start = !g.start.is_empty() && x.starts.iter().any(|d| *d == g.start);
+                pairs.push((s, same_start, gi, xi));
             }
         }
     }
-    pairs.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+    pairs.sort_by(|a, b| {
+        b.0.cmp(&a.0)
+            .then(b.1.cmp(&a.1))
+            .then(a.2.cmp(&b.2))
+            .then(a.3.cmp(&b.3))
+    });
     let mut g_used = vec![false; gold.events.len()];
     let mut x_used = vec![false; xs.len()];
     let mut report = Report {
@@ -408,7 +416,7 @@ pub fn evaluate(store: &Store, gold: &Gold) -> Result<Report, EvalError> {
         graph_events: xs.len(),
         ..Report::default()
     };
-    for (_, gi, xi) in pairs {
+    for (_, _, gi, xi) in pairs {
         if g_used[gi] || x_used[xi] {
             continue;
         }

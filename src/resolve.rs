@@ -135,6 +135,27 @@ impl UnionFind {
     }
 }
 
+/// The key entities are merged by: the normalized name, with "northern X"
+/// read as "North X" (DBpedia's "North China" is northern China).
+fn entity_key(name: &str) -> String {
+    let k = norm_key(name);
+    for (adj, dir) in [
+        ("northern ", "north "),
+        ("southern ", "south "),
+        ("eastern ", "east "),
+        ("western ", "west "),
+        ("northeastern ", "northeast "),
+        ("northwestern ", "northwest "),
+        ("southeastern ", "southeast "),
+        ("southwestern ", "southwest "),
+    ] {
+        if let Some(rest) = k.strip_prefix(adj) {
+            return format!("{dir}{rest}");
+        }
+    }
+    k
+}
+
 /// A person's key with its life-span qualifier split off.
 fn split_qualifier(key: &str) -> (&str, Option<&str>) {
     if let Some(open) = key.rfind(" (") {
@@ -154,7 +175,7 @@ fn resolve_entities(extractions: &[Extraction], kb: &mut KnowledgeBase) -> Entit
     let mut node_of: HashMap<String, usize> = HashMap::new();
     let mut keys: Vec<String> = Vec::new();
     let mut node = |k: &str, keys: &mut Vec<String>| -> usize {
-        let n = norm_key(k);
+        let n = entity_key(k);
         let len = node_of.len();
         *node_of.entry(n).or_insert_with(|| {
             keys.push(k.to_owned());
@@ -172,9 +193,9 @@ fn resolve_entities(extractions: &[Extraction], kb: &mut KnowledgeBase) -> Entit
     let mut uf = UnionFind::new(keys.len());
     for x in extractions {
         for e in &x.entities {
-            let a = node_of[&norm_key(&e.key)];
+            let a = node_of[&entity_key(&e.key)];
             for alias in &e.facts.aliases {
-                if let Some(&b) = node_of.get(&norm_key(alias)) {
+                if let Some(&b) = node_of.get(&entity_key(alias)) {
                     let (ka, kb_) = (&keys[a], &keys[b]);
                     // Never join two homonyms told apart by their life spans.
                     let (na, qa) = split_qualifier(ka);
@@ -445,7 +466,11 @@ fn resolve_events(extractions: &[Extraction], ids: &EntityIds, kb: &mut Knowledg
                 continue;
             }
             if let Some(score) = compatible(view, sigs, &l.st, &l.signatures) {
-                if best.is_none_or(|(_, s)| score > s) {
+                let earlier = |other: usize| {
+                    let y = |c: usize| year_span(&clusters[c].0.event).map_or(i32::MAX, |s| s.0);
+                    y(ci) < y(other)
+                };
+                if best.is_none_or(|(b, s)| score > s || (score == s && earlier(b))) {
                     best = Some((ci, score));
                 }
             }
@@ -588,14 +613,18 @@ fn compatible(
             let same_leader = overlap(&view.commanders, &st.commanders);
             let sides =
                 overlap(&view.attackers, &st.attackers) || overlap(&view.targets, &st.targets);
+            let both_sides =
+                overlap(&view.attackers, &st.attackers) && overlap(&view.targets, &st.targets);
             let spans = year_span(a).zip(year_span(b));
-            if sides && spans.is_some() && years(0) {
+            if sides && spans.is_some() && years(if both_sides { 1 } else { 0 }) {
                 return Some(5);
             }
             if same_leader && years(1) {
                 return Some(4);
             }
-            if sides && spans.is_none() && (a.start.is_none() != b.start.is_none()) && same_leader {
+            // An undated statement of the same sides joins a dated event (the
+            // earliest, when several fit: see `resolve_events`).
+            if both_sides && spans.is_none() && year_span(a).is_some() != year_span(b).is_some() {
                 return Some(2);
             }
             None

@@ -34,6 +34,8 @@ struct RName {
     title: Option<String>,
     modifier: Option<String>,
     life: Vec<usize>,
+    /// The name with its capitalized title ("Emperor Taizu of Song").
+    titled: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,6 +57,12 @@ struct Probe {
     place: Option<String>,
     ordinal: Option<u32>,
     attackers: Vec<String>,
+    /// "a new offensive", "another attack": not the event already being told.
+    fresh: bool,
+    /// The trigger noun ("campaign", "expedition").
+    noun: Option<String>,
+    /// Where the trigger is written (byte range in the document text).
+    at: Option<Range<usize>>,
 }
 
 /// Words before a trigger that make it hypothetical, negated or planned.
@@ -111,18 +119,12 @@ const IRREALIS: &[&str] = &[
     "opponents",
     "rumour",
     "rumor",
-    "reports",
-    "toward",
-    "towards",
-    "deliberations",
-    "negotiations",
     "violated",
     "violating",
     "broken",
     "broke",
     "reneged",
     "critic",
-    "renewed",
 ];
 
 /// Words that compare with another era ("rivaled a victory at the Battle of X").
@@ -170,6 +172,7 @@ pub fn extract(sc: &Scanned<'_>, table: &NameTable) -> Extraction {
         last_subject_person: None,
         resolved: Vec::new(),
         definitions: Vec::new(),
+        trigger_at: None,
     };
     f.run();
     f.out
@@ -195,6 +198,8 @@ struct Frames<'a> {
     resolved: Vec<Vec<RName>>,
     /// Sentences that define the subject ("The X were a series of conflicts ...").
     definitions: Vec<usize>,
+    /// The trigger word being read.
+    trigger_at: Option<Range<usize>>,
 }
 
 impl<'a> Frames<'a> {
@@ -248,6 +253,28 @@ impl<'a> Frames<'a> {
                 }
             }
         }
+        // "Emperor Taizu of Song": the titled name is another name of the person.
+        for r in &mut out {
+            if !r.is(EntityClass::Person) || r.toks.start == 0 {
+                continue;
+            }
+            let t = &toks[r.toks.start - 1];
+            if t.is_cap() && lexicon::is_ruler_title(t.text) {
+                let mut titled = format!("{} {}", t.text, r.surface);
+                let k = r.toks.end;
+                if toks.get(k).is_some_and(|x| x.is("of")) {
+                    let j = if toks.get(k + 1).is_some_and(|x| x.is("the")) {
+                        k + 2
+                    } else {
+                        k + 1
+                    };
+                    if let Some(p) = s.names.iter().find(|m| m.toks.start == j) {
+                        titled = format!("{titled} of {}", p.text);
+                    }
+                }
+                r.titled = Some(titled);
+            }
+        }
         // Record entity mentions.
         for r in &out {
             if let Kind::Entity(c) = r.kind {
@@ -260,6 +287,9 @@ impl<'a> Frames<'a> {
                 let e = self.out.entity(&r.key, c);
                 if r.surface != r.key {
                     e.facts.aliases.insert(r.surface.clone());
+                }
+                if let Some(t) = &r.titled {
+                    e.facts.aliases.insert(t.clone());
                 }
             }
         }
@@ -278,6 +308,7 @@ impl<'a> Frames<'a> {
             title: m.title.clone(),
             modifier: None,
             life: m.life.clone(),
+            titled: None,
         };
         if head_class(toks, &m.toks) == Some(NameClass::Event) {
             return Some(base(m.text.clone(), Kind::Event));
@@ -935,13 +966,56 @@ impl<'a> Frames<'a> {
 
     /// Heading events without a date take the first date their section states.
     fn section_dates(&mut self) {
-        let pairs: Vec<(usize, usize)> =
+        let mut pairs: Vec<(usize, usize)> =
             self.section_events.iter().map(|(s, e)| (*s, *e)).collect();
+        // Deepest sections first: a section with sub-sections is dated by them.
+        pairs.sort_by_key(|(s, _)| std::cmp::Reverse(self.sc.doc.sections[*s].level));
         for (section, ev) in pairs {
             if self.out.events[ev].start.is_some()
                 || self.out.events[ev].start_source == DateSource::Explicit
             {
                 continue;
+            }
+            let descends = |mut s: Option<usize>| {
+                while let Some(x) = s {
+                    if x == section {
+                        return true;
+                    }
+                    s = self.sc.doc.sections[x].parent;
+                }
+                false
+            };
+            // The earliest event its own sides began in the section ("Song–Jin
+            // war": the Jin attacked the Song in 1217, not the Mongols in 1211).
+            let sides = self.out.events[ev].belligerents.clone();
+            if !sides.is_empty() {
+                let in_section = |e: &Event| {
+                    e.evidence.first().is_some_and(|r| {
+                        self.sc.doc.blocks.iter().any(|b| {
+                            b.span.start <= r.start && r.end <= b.span.end && descends(b.section)
+                        })
+                    })
+                };
+                let earliest = self
+                    .out
+                    .events
+                    .iter()
+                    .enumerate()
+                    .filter(|(k, e)| {
+                        *k != ev
+                            && !e.attackers.is_empty()
+                            && e.attackers.iter().all(|a| sides.contains(a))
+                            && in_section(e)
+                    })
+                    .filter(|(_, e)| e.start_source >= DateSource::Stated)
+                    .filter_map(|(_, e)| e.start)
+                    .min();
+                if let Some(d) = earliest {
+                    let e = &mut self.out.events[ev];
+                    e.start = Some(d);
+                    e.start_source = DateSource::Stated;
+                    continue;
+                }
             }
             let first = self.sc.sentences.iter().find_map(|s| {
                 let b = &self.sc.doc.blocks[s.block];
@@ -962,6 +1036,19 @@ impl<'a> Frames<'a> {
                 e.start = Some(d);
                 e.start_source = DateSource::Stated;
                 e.evidence.push(span);
+                continue;
+            }
+            let earliest_child = self
+                .section_events
+                .iter()
+                .filter(|(s, e)| **s != section && **e != ev && descends(Some(**s)))
+                .filter_map(|(_, e)| self.out.events[*e].start)
+                .min();
+            if let Some(d) = earliest_child.filter(|_| self.out.events[ev].start.is_none()) {
+                let e = &mut self.out.events[ev];
+                e.start = Some(d);
+                e.start_source = DateSource::Stated;
+                continue;
             }
         }
     }
@@ -1202,6 +1289,7 @@ impl<'a> Frames<'a> {
         };
         let e = &mut self.out.events[idx];
         e.section = Some(section);
+        e.noun.get_or_insert(noun.clone());
         e.mentions.push(s.span.clone());
         if !has_proper {
             e.aliases.insert(heading);
@@ -1240,18 +1328,12 @@ impl<'a> Frames<'a> {
     fn events(&mut self, si: usize) {
         let s = &self.sc.sentences[si];
         let block = &self.sc.doc.blocks[s.block];
-        if !matches!(block.kind, BlockKind::Paragraph | BlockKind::ListItem) {
-            // Prose fields of a record (comment, abstract) are read too.
-            let prose = matches!(&block.kind, BlockKind::Field { key } if {
-                let k = key.to_lowercase();
-                k.contains("comment") || k.contains("abstract")
-            });
-            if !prose && !matches!(block.kind, BlockKind::Caption) {
-                return;
-            }
-            if matches!(block.kind, BlockKind::Caption) {
-                return;
-            }
+        let prose_field = matches!(&block.kind, BlockKind::Field { key } if {
+            let k = key.to_lowercase();
+            k.contains("comment") || k.contains("abstract")
+        });
+        if !matches!(block.kind, BlockKind::Paragraph | BlockKind::ListItem) && !prose_field {
+            return;
         }
         let toks = s.toks(self.text());
         let names = self.resolved[si].clone();
@@ -1268,26 +1350,23 @@ impl<'a> Frames<'a> {
             }
         }
         // Trigger words.
-        let mut i = 0;
-        while i < toks.len() {
-            let t = toks[i];
-            if t.is_cap() && i > 0 {
-                i += 1;
+        for i in 0..toks.len() {
+            if toks[i].is_cap() && i > 0 {
                 continue;
             }
             if names
                 .iter()
                 .any(|n| n.kind == Kind::Event && n.toks.contains(&i))
             {
-                i += 1;
                 continue;
             }
+            self.trigger_at = Some(toks[i].start..toks[i].end);
             if let Some(idx) = self.trigger(si, &toks, &names, i) {
                 if !triggered.contains(&idx) {
                     triggered.push(idx);
                 }
             }
-            i += 1;
+            self.trigger_at = None;
         }
         // Ends of sieges and campaigns told in this sentence.
         self.ends(si, &toks, &names);
@@ -1295,17 +1374,73 @@ impl<'a> Frames<'a> {
         for &idx in &triggered {
             self.fill_common(si, &toks, &names, idx);
         }
-        if let Some(&last) = triggered.last() {
-            self.current = Some((last, s.block, si));
-        } else {
-            // A sentence continuing the story of the current event in its paragraph,
-            // or of the event its section is about.
-            let ev = match self.current {
-                Some((ev, block, _)) if block == s.block => Some(ev),
-                _ => self.section_event(si, None),
+        // The story goes on with the most specific event just told.
+        let specific = triggered
+            .iter()
+            .copied()
+            .max_by_key(|&i| match self.out.events[i].class {
+                EventClass::Battle | EventClass::Siege => 2,
+                EventClass::Treaty => 1,
+                _ => 0,
+            });
+        if let Some(ev) = specific {
+            self.current = Some((ev, s.block, si));
+            return;
+        }
+        if comparison {
+            return;
+        }
+        // A sentence continuing the story: the next sentence of the paragraph,
+        // or one that refers back ("the battle", "the siege", "the treaty").
+        let refers = |class: EventClass| {
+            let nouns: &[&str] = match class {
+                EventClass::Battle => &["battle", "battlefield", "victory", "defeat", "engagement"],
+                EventClass::Siege => &[
+                    "siege",
+                    "city",
+                    "assault",
+                    "besiegers",
+                    "defenders",
+                    "walls",
+                ],
+                EventClass::Treaty => &["treaty", "agreement", "terms", "peace"],
+                _ => &["campaign", "invasion", "offensive", "war"],
             };
-            if let Some(ev) = ev {
-                self.continuation(si, &toks, &names, ev);
+            toks.windows(2)
+                .any(|w| w[0].is_any(&["the", "this", "that"]) && w[1].is_any(nouns))
+        };
+        let target = match self.current {
+            Some((ev, block, prev)) => {
+                let class = self.out.events[ev].class;
+                let same_section = self.sc.doc.blocks[block].section
+                    == s.block
+                        .checked_sub(0)
+                        .and_then(|b| self.sc.doc.blocks[b].section);
+                if (block == s.block && prev + 1 == si)
+                    || ((block == s.block || same_section) && refers(class))
+                {
+                    Some(ev)
+                } else {
+                    None
+                }
+            }
+            None => None,
+        };
+        let target = target.or_else(|| {
+            self.section_event(si, None).filter(|&ev| {
+                matches!(
+                    self.out.events[ev].class,
+                    EventClass::Battle | EventClass::Siege | EventClass::Treaty
+                )
+            })
+        });
+        if let Some(ev) = target {
+            if self.continuation(si, &toks, &names, ev) {
+                if let Some(cur) = &mut self.current {
+                    if cur.0 == ev {
+                        cur.2 = si;
+                    }
+                }
             }
         }
     }
@@ -1380,9 +1515,9 @@ impl<'a> Frames<'a> {
         }
         // A parenthesised date right after the name: "the Battle of Caishi (1161)".
         let s = &self.sc.sentences[si];
+        let paren = toks.get(r.toks.end).is_some_and(|t| t.text == "(");
         if let Some(t) = s.times.iter().find(|t| {
-            t.toks.start == r.toks.end + 1 && t.is_date()
-                || (t.kind == TimeKind::Lifespan && t.toks.start == r.toks.end + 1)
+            paren && t.toks.start == r.toks.end + 1 && (t.is_date() || t.kind == TimeKind::Lifespan)
         }) {
             let (a, b) = (t.start, t.end);
             let e = &mut self.out.events[idx];
@@ -1402,6 +1537,14 @@ impl<'a> Frames<'a> {
     fn trigger(&mut self, si: usize, toks: &[Tok<'_>], names: &[RName], i: usize) -> Option<usize> {
         let t = toks[i];
         let w = t.lower();
+        // An attempt on a city is an attack, even if it failed: "tried to capture X in 1218".
+        if i >= 2
+            && toks[i - 1].is("to")
+            && toks[i - 2].is_any(&["tried", "attempted"])
+            && t.is_any(&["capture", "captured", "take", "seize", "storm"])
+        {
+            return self.attempt(si, toks, names, i);
+        }
         if irrealis_before(toks, i) {
             return None;
         }
@@ -1417,7 +1560,23 @@ impl<'a> Frames<'a> {
         if w == "attacked" {
             return self.attack(si, toks, names, i);
         }
-        let campaign_noun = lexicon::CAMPAIGN_NOUNS.contains(&w.as_str()) && !w.ends_with('s');
+        // "the Jin cities of Dengzhou and Tangzhou were pillaged twice by a Song
+        // army", "Song armed groups raided Jin settlements": raids, with a date.
+        if matches!(w.as_str(), "raided" | "pillaged" | "plundered" | "ravaged") {
+            return self.raid(si, toks, names, i);
+        }
+        // "Another attack failed in the fall": a second engagement where the last one was.
+        if w == "attack" || w == "assault" || w == "attempt" {
+            return self.another(si, toks, names, i);
+        }
+        // "In the last of the three campaigns, in early 1221": one of a series.
+        let partitive = w.ends_with('s')
+            && i >= 3
+            && toks[i - 2].is("the")
+            && toks[i - 3].is("of")
+            && lexicon::number_word(toks[i - 1].text).is_some();
+        let campaign_noun =
+            lexicon::CAMPAIGN_NOUNS.contains(&w.as_str()) && (!w.ends_with('s') || partitive);
         let invasion_verb = w == "invaded" || w == "invades";
         if campaign_noun || invasion_verb {
             return self.campaign_trigger(si, toks, names, i, invasion_verb);
@@ -1434,6 +1593,135 @@ impl<'a> Frames<'a> {
             return self.treaty_trigger(si, toks, names, i);
         }
         None
+    }
+
+    /// "Another attack failed in the fall": a new engagement at the place of the
+    /// battle or siege just told, counted after it.
+    fn another(&mut self, si: usize, toks: &[Tok<'_>], names: &[RName], i: usize) -> Option<usize> {
+        let again = i > 0 && toks[i - 1].is_any(&["another", "second", "third"]);
+        if !again
+            || names
+                .iter()
+                .any(|n| n.is(EntityClass::Place) && n.toks.start > i)
+        {
+            return None;
+        }
+        let (cur, block, _) = self.current?;
+        let s = &self.sc.sentences[si];
+        let e = &self.out.events[cur];
+        if block != s.block || e.class != EventClass::Battle {
+            return None;
+        }
+        let place = e.place.clone()?;
+        let ordinal = e.ordinal.unwrap_or(1) + 1;
+        nearest_date(s, i)?;
+        let idx = self.find_or_add(si, EventClass::Battle, None, Some(place), Some(ordinal));
+        if self.out.events[cur].ordinal.is_none() {
+            self.out.events[cur].ordinal = Some(1);
+        }
+        Some(idx)
+    }
+
+    /// A raid: "X raided Y settlements in DATE", "Y were pillaged by an X army".
+    fn raid(&mut self, si: usize, toks: &[Tok<'_>], names: &[RName], i: usize) -> Option<usize> {
+        let s = &self.sc.sentences[si];
+        nearest_date(s, i)?;
+        let passive = i > 0 && toks[i - 1].is_any(&["was", "were", "been"]);
+        let (attackers, targets): (Vec<String>, Vec<String>) = if passive {
+            // "... were pillaged twice by a Song army commanded by Zhao Fang"
+            let by = toks[i..].iter().position(|t| t.is("by")).map(|p| i + p)?;
+            let att: Vec<String> = names
+                .iter()
+                .filter(|n| {
+                    n.is(EntityClass::Polity) && n.toks.start > by && n.toks.start <= by + 3
+                })
+                .map(|n| n.key.clone())
+                .collect();
+            let tgt: Vec<String> = names
+                .iter()
+                .filter(|n| n.is(EntityClass::Polity) && n.toks.end <= i)
+                .map(|n| n.key.clone())
+                .collect();
+            (att, tgt)
+        } else {
+            let att = subject_polities(toks, names, i);
+            let tgt: Vec<String> = names
+                .iter()
+                .filter(|n| n.is(EntityClass::Polity) && n.toks.start > i && n.toks.start <= i + 3)
+                .map(|n| n.key.clone())
+                .collect();
+            (att, tgt)
+        };
+        if attackers.is_empty() {
+            return None;
+        }
+        let idx = self.find_or_add_with(
+            si,
+            Probe {
+                class: EventClass::Campaign,
+                name: None,
+                place: None,
+                ordinal: None,
+                attackers,
+                fresh: true,
+                noun: Some("raid".to_owned()),
+                at: None,
+            },
+        );
+        let e = &mut self.out.events[idx];
+        for t in targets {
+            if !e.attackers.contains(&t) {
+                e.targets.insert(t.clone());
+                e.belligerents.insert(t);
+            }
+        }
+        // Commanders: "by a Song army commanded by Zhao Fang".
+        for n in names
+            .iter()
+            .filter(|n| n.is(EntityClass::Person) && n.toks.start > i)
+        {
+            if toks[n.toks.start.saturating_sub(3)..n.toks.start]
+                .iter()
+                .any(|t| t.is_any(&["commanded", "led"]))
+            {
+                e.commanders.insert(n.key.clone());
+            }
+        }
+        Some(idx)
+    }
+
+    /// An attack that failed: "The Jin tried to capture Suizhou again in 1218".
+    fn attempt(&mut self, si: usize, toks: &[Tok<'_>], names: &[RName], i: usize) -> Option<usize> {
+        // i is the verb after "tried to" / "attempted to"
+        let s = &self.sc.sentences[si];
+        nearest_date(s, i)?;
+        let mut k = i + 1;
+        if toks.get(k).is_some_and(|t| t.is("the")) {
+            k += 1;
+        }
+        let place = names
+            .iter()
+            .find(|n| n.toks.start == k && n.is(EntityClass::Place))?
+            .key
+            .clone();
+        let attackers = subject_polities(toks, names, i);
+        if attackers.is_empty() {
+            return None;
+        }
+        let idx = self.find_or_add_with(
+            si,
+            Probe {
+                class: EventClass::Battle,
+                name: None,
+                place: Some(place),
+                ordinal: None,
+                attackers,
+                fresh: false,
+                noun: Some("attack".to_owned()),
+                at: None,
+            },
+        );
+        Some(idx)
     }
 
     /// "besieged X", "X was besieged", "siege of X", "laid siege to X", "took X after a siege".
@@ -1549,6 +1837,9 @@ impl<'a> Frames<'a> {
                     place: Some(other),
                     ordinal,
                     attackers: attackers.clone(),
+                    fresh: false,
+                    noun: None,
+                    at: None,
                 },
             );
             self.fill_common(si, toks, names, idx);
@@ -1561,6 +1852,9 @@ impl<'a> Frames<'a> {
                 place: Some(place),
                 ordinal,
                 attackers,
+                fresh: false,
+                noun: None,
+                at: None,
             },
         );
         if date_is_end {
@@ -1686,20 +1980,25 @@ impl<'a> Frames<'a> {
                 })
         }) {
             attackers.push(n.key.clone());
-        } else if let Some(p) = subject_polity(toks, names, i) {
-            attackers.push(p);
+        } else {
+            attackers.extend(subject_polities(toks, names, i));
         }
-        if let Some(by) = names.iter().find(|n| {
+        // "A campaign against the Song by the fourth Jin emperor, Wanyan Liang":
+        // the person and the polity after "by".
+        let after_by = |n: &&RName| {
             n.toks.start > i
-                && n.toks.start <= i + 10
-                && toks[n.toks.start.saturating_sub(5)..n.toks.start]
-                    .iter()
-                    .any(|x| x.is("by"))
-                && matches!(
-                    n.kind,
-                    Kind::Entity(EntityClass::Polity | EntityClass::Person)
-                )
-        }) {
+                && n.toks.start <= i + 12
+                && toks[i..n.toks.start].iter().any(|x| x.is("by"))
+        };
+        let by_person = names
+            .iter()
+            .filter(after_by)
+            .find(|n| n.is(EntityClass::Person));
+        let by_polity = names
+            .iter()
+            .filter(after_by)
+            .find(|n| n.is(EntityClass::Polity));
+        for by in by_person.into_iter().chain(by_polity) {
             if by.is(EntityClass::Person) {
                 by_commander = Some(by.key.clone());
             }
@@ -1725,6 +2024,9 @@ impl<'a> Frames<'a> {
                         || n.toks.start > i && toks[i..n.toks.start].iter().any(|x| x.is("by")))
             });
         let ordinal = ordinal_before(toks, i);
+        let fresh = toks[i.saturating_sub(3)..i]
+            .iter()
+            .any(|t| t.is_any(&["new", "another", "fresh", "renewed", "further"]));
         if date.is_none() {
             // An undated campaign needs something that singles it out.
             let launched = toks[..i].iter().rev().take(6).any(|x| {
@@ -1740,15 +2042,70 @@ impl<'a> Frames<'a> {
                 .iter()
                 .take(3)
                 .any(|x| x.is_any(&["began", "started", "commenced", "followed"]));
-            let singled_out =
-                !targets.is_empty() || commander || ordinal.is_some() || invasion_verb;
+            let singled_out = !targets.is_empty()
+                || commander
+                || ordinal.is_some()
+                || invasion_verb
+                || (launched && !attackers.is_empty());
             if !(singled_out
                 && (launched || self.in_body(si) || invasion_verb || !targets.is_empty()))
             {
                 return None;
             }
+            // "yet when the Jurchens invaded that area": a clause about another time.
+            let clause = toks[..i]
+                .iter()
+                .rposition(|t| t.text == "," || t.text == ";")
+                .map_or(0, |p| p + 1);
+            if invasion_verb
+                && toks[clause..i].iter().any(|t| {
+                    t.is_any(&[
+                        "when", "whenever", "while", "as", "because", "since", "if", "once",
+                        "until",
+                    ])
+                })
+            {
+                return None;
+            }
         }
         attackers.retain(|a| !targets.contains(a));
+        // "A second expedition to rescue Taiyuan": the place it went for.
+        let purpose = toks.get(i + 1).is_some_and(|t| t.is("to"))
+            && toks.get(i + 2).is_some_and(|t| {
+                t.is_any(&[
+                    "rescue",
+                    "relieve",
+                    "reinforce",
+                    "capture",
+                    "retake",
+                    "recover",
+                    "take",
+                    "besiege",
+                    "attack",
+                    "seize",
+                ])
+            });
+        let along = toks[i + 1..]
+            .iter()
+            .take(5)
+            .position(|t| t.is_any(&["along", "up", "down"]))
+            .map(|p| i + 1 + p);
+        let place = purpose
+            .then(|| {
+                names.iter().find(|n| {
+                    n.toks.start > i + 2 && n.toks.start <= i + 4 && n.is(EntityClass::Place)
+                })
+            })
+            .flatten()
+            .or_else(|| {
+                along.and_then(|a| {
+                    names.iter().find(|n| {
+                        n.toks.start > a && n.toks.start <= a + 2 && n.is(EntityClass::Place)
+                    })
+                })
+            })
+            .map(|n| n.key.clone());
+        let noun = (!invasion_verb).then(|| toks[i].lower());
         let idx = self.find_or_add_with(
             si,
             Probe {
@@ -1757,9 +2114,15 @@ impl<'a> Frames<'a> {
                 place: None,
                 ordinal,
                 attackers,
+                fresh,
+                noun,
+                at: None,
             },
         );
         let e = &mut self.out.events[idx];
+        if e.place.is_none() {
+            e.place = place;
+        }
         if let Some(c) = by_commander {
             e.commanders.insert(c);
         }
@@ -1819,6 +2182,9 @@ impl<'a> Frames<'a> {
                 place: None,
                 ordinal: None,
                 attackers,
+                fresh: false,
+                noun: None,
+                at: None,
             },
         );
         if let Some(t) = target {
@@ -1897,7 +2263,7 @@ impl<'a> Frames<'a> {
                 .take(1)
                 .collect();
         }
-        subject_polity(toks, names, i).into_iter().collect()
+        subject_polities(toks, names, i)
     }
 
     /// "attacked X": a battle when X is one city, a campaign against polities or regions.
@@ -1938,6 +2304,9 @@ impl<'a> Frames<'a> {
                     place: None,
                     ordinal: None,
                     attackers,
+                    fresh: false,
+                    noun: None,
+                    at: None,
                 },
             );
             let e = &mut self.out.events[idx];
@@ -1956,6 +2325,9 @@ impl<'a> Frames<'a> {
                     place: Some(obj.key.clone()),
                     ordinal: None,
                     attackers,
+                    fresh: false,
+                    noun: None,
+                    at: None,
                 },
             );
             return Some(idx);
@@ -2059,6 +2431,9 @@ impl<'a> Frames<'a> {
                 place,
                 ordinal,
                 attackers: Vec::new(),
+                fresh: false,
+                noun: None,
+                at: self.trigger_at.clone(),
             },
         )
     }
@@ -2075,6 +2450,14 @@ impl<'a> Frames<'a> {
         let e = &mut self.out.events[idx];
         if e.ordinal.is_none() {
             e.ordinal = p.ordinal;
+        }
+        if e.noun.is_none() {
+            e.noun = p.noun.clone();
+        }
+        if let Some(at) = p.at.clone().or_else(|| self.trigger_at.clone()) {
+            if !e.mentions.contains(&at) {
+                e.mentions.push(at);
+            }
         }
         if e.place.is_none() {
             e.place = p.place;
@@ -2094,13 +2477,19 @@ impl<'a> Frames<'a> {
 
     fn find_event(&self, si: usize, p: &Probe) -> Option<usize> {
         let s = &self.sc.sentences[si];
-        let date = s
+        let stated = s
             .times
             .iter()
             .filter(|t| t.is_date() && t.boundary.is_none())
             .map(|t| t.start)
             .next()
             .flatten();
+        // In narrative, an undated sentence speaks of the time just told.
+        let date = stated.or_else(|| {
+            self.in_body(si)
+                .then(|| s.anchor.date.map(|d| Date::year(d.year)))
+                .flatten()
+        });
         let family = p.class.family();
         // The sentence that defines the document's subject speaks of the subject.
         if family == 0 && self.definitions.contains(&si) {
@@ -2159,7 +2548,19 @@ impl<'a> Frames<'a> {
                 1 => (p.place.is_none() || e.place.is_none() || e.place == p.place) && ord_ok(e),
                 2 => year_ok(e, 0),
                 _ => {
-                    !e.subject && ord_ok(e) && attackers_ok(e) && p.name.is_none() && year_ok(e, 1)
+                    // "A second expedition" in the section "Second campaign" is another event.
+                    let nouns_ok = match (&p.noun, &e.noun) {
+                        (Some(a), Some(b)) => a == b || p.ordinal.is_none(),
+                        _ => true,
+                    };
+                    !e.subject
+                        && !p.fresh
+                        && p.class == e.class
+                        && nouns_ok
+                        && ord_ok(e)
+                        && attackers_ok(e)
+                        && p.name.is_none()
+                        && year_ok(e, 1)
                 }
             };
             if ok {
@@ -2167,7 +2568,8 @@ impl<'a> Frames<'a> {
             }
         }
         // An undated campaign with no side named, told right after another: the same one.
-        if family == 0 && p.attackers.is_empty() && p.name.is_none() && date.is_none() {
+        if family == 0 && p.attackers.is_empty() && p.name.is_none() && stated.is_none() && !p.fresh
+        {
             if let Some((ev, block, _)) = self.current {
                 if block == s.block && events[ev].class.family() == 0 && !events[ev].subject {
                     return Some(ev);
@@ -2189,6 +2591,9 @@ impl<'a> Frames<'a> {
                     p.name.is_none()
                         && e.name.is_none()
                         && e.class == p.class
+                        && !p.fresh
+                        && date.is_some()
+                        && e.start.or(e.end).is_some()
                         && !p.attackers.is_empty()
                         && p.attackers.iter().any(|a| e.attackers.contains(a))
                         && year_ok(e, 1)
@@ -2557,9 +2962,12 @@ impl<'a> Frames<'a> {
         }
     }
 
-    /// A sentence without its own frame that goes on telling the current event.
-    fn continuation(&mut self, si: usize, toks: &[Tok<'_>], names: &[RName], idx: usize) {
+    /// A sentence without its own frame that goes on telling event `idx`.
+    /// Returns whether it said something about it.
+    fn continuation(&mut self, si: usize, toks: &[Tok<'_>], names: &[RName], idx: usize) -> bool {
         let class = self.out.events[idx].class;
+        let span = self.sc.sentences[si].span.clone();
+        let mut told = false;
         // "The assault commenced in mid December 1126": the start of the event told.
         if matches!(class, EventClass::Battle | EventClass::Siege) {
             if let Some(v) = toks
@@ -2582,32 +2990,55 @@ impl<'a> Frames<'a> {
                     .flatten()
                     .and_then(|t| t.start)
                 {
-                    let span = s.span.clone();
                     let e = &mut self.out.events[idx];
                     if e.start_source < DateSource::Explicit && e.end.is_none_or(|x| d <= x) {
                         e.start = Some(d);
                         e.start_source = DateSource::Explicit;
-                        e.evidence.push(span);
+                        told = true;
                     }
                 }
             }
-        }
-        if toks.iter().any(|t| {
-            t.is_any(&[
-                "won",
-                "victory",
-                "lost",
-                "defeated",
-                "casualties",
-                "soldiers",
-                "defeat",
-            ])
-        }) && class != EventClass::Treaty
-        {
-            let span = self.sc.sentences[si].span.clone();
-            if !self.out.events[idx].evidence.contains(&span) {
-                self.out.events[idx].evidence.push(span);
+            // "They were built by soldiers under the command of Chen Gui, who led the Song army"
+            for n in names.iter().filter(|n| n.is(EntityClass::Person)) {
+                let before = &toks[n.toks.start.saturating_sub(4)..n.toks.start];
+                let cue = before
+                    .iter()
+                    .any(|x| x.is_any(&["led", "commanded", "command", "headed"]))
+                    && before.iter().any(|x| x.is_any(&["by", "of"]));
+                let leads = toks
+                    .get(n.toks.end)
+                    .is_some_and(|x| x.is_any(&["led", "commanded"]))
+                    || toks[n.toks.end..].iter().take(3).any(|x| x.is("who"))
+                        && toks[n.toks.end..]
+                            .iter()
+                            .take(5)
+                            .any(|x| x.is_any(&["led", "commanded"]));
+                if cue || leads {
+                    let key = n.key.clone();
+                    let side = self.polity_of(n);
+                    let e = &mut self.out.events[idx];
+                    e.commanders.insert(key.clone());
+                    if let Some(p) = side {
+                        e.belligerents.insert(p.clone());
+                        add_side(e, &p, Some(key), None, None);
+                    }
+                    told = true;
+                }
             }
+        }
+        if class != EventClass::Treaty
+            && toks.iter().any(|t| {
+                t.is_any(&[
+                    "won",
+                    "victory",
+                    "victorious",
+                    "lost",
+                    "defeated",
+                    "casualties",
+                    "defeat",
+                ])
+            })
+        {
             if let Some(i) = toks
                 .iter()
                 .position(|t| t.is_any(&["won", "victory", "lost", "defeated"]))
@@ -2624,6 +3055,7 @@ impl<'a> Frames<'a> {
                 }
             }
             self.quantities(si, toks, names, idx);
+            told = true;
         }
         if class == EventClass::Treaty
             && toks.iter().any(|t| {
@@ -2638,12 +3070,13 @@ impl<'a> Frames<'a> {
                 ])
             })
         {
-            let span = self.sc.sentences[si].span.clone();
-            if !self.out.events[idx].evidence.contains(&span) {
-                self.out.events[idx].evidence.push(span);
-            }
             self.treaty_terms(si, toks, names, idx);
+            told = true;
         }
+        if told && !self.out.events[idx].evidence.contains(&span) {
+            self.out.events[idx].evidence.push(span);
+        }
+        told
     }
 
     /// "X fell in September 1126", "captured X", "ended the siege in March", "ending the Siege of X".
@@ -2760,6 +3193,11 @@ fn same_event(a: &Event, b: &Event) -> bool {
     if a.class.family() != b.class.family() || a.subject || b.subject {
         return false;
     }
+    // Two events first told in one sentence were told apart on purpose.
+    if a.evidence.first().is_some() && a.evidence.first() == b.evidence.first() && a.name == b.name
+    {
+        return false;
+    }
     if let (Some(x), Some(y)) = (&a.name, &b.name) {
         if norm_key(x) != norm_key(y)
             && !a
@@ -2806,12 +3244,16 @@ fn same_event(a: &Event, b: &Event) -> bool {
             let sides = overlap(&a.targets, &b.targets) || overlap(&a.attackers, &b.attackers);
             let both_sides = overlap(&a.targets, &b.targets) && overlap(&a.attackers, &b.attackers);
             let led_by_same = overlap(&a.commanders, &b.commanders);
+            // The same month stated: "First campaign" and "attacked the Song in November 1125".
+            let same_month = a.class == b.class
+                && matches!((a.start, b.start), (Some(x), Some(y)) if x.month.is_some() && x.year == y.year && x.month == y.month);
             !conflict
                 && ((sides
                     && span(a).is_some()
                     && span(b).is_some()
                     && years(if both_sides { 1 } else { 0 }))
-                    || (led_by_same && years(1)))
+                    || (led_by_same && years(1))
+                    || same_month)
         }
     }
 }
@@ -2983,8 +3425,23 @@ fn nearest_date(s: &Sentence, i: usize) -> Option<&TimeMention> {
     s.times
         .iter()
         .filter(|t| t.is_date() && t.boundary.is_none() && t.kind != TimeKind::Lifespan)
-        // "Hangzhou (January 22, 1130)": the date of what happened to that name.
-        .filter(|t| !t.parenthetical || (t.toks.start + 2 >= i && t.toks.start <= i + 6))
+        // "Hangzhou (January 22, 1130)": the date of what happened to that
+        // name, unless that name is the event's own.
+        .filter(|t| {
+            !t.parenthetical
+                || s.names
+                    .iter()
+                    .filter(|n| {
+                        n.toks.end < t.toks.start
+                            && n.toks.end + 4 >= t.toks.start
+                            && matches!(
+                                n.votes.best(1.5),
+                                Some(NameClass::Place | NameClass::Person | NameClass::Event)
+                            )
+                    })
+                    .next_back()
+                    .is_none_or(|owner| owner.toks.start <= i + 1 && i < owner.toks.end + 2)
+        })
         .min_by_key(|t| {
             let k = t.toks.start;
             // "in 1210 and attacked the Jin in 1211": the date after the trigger wins a tie.
@@ -3018,6 +3475,37 @@ fn subject_polity(toks: &[Tok<'_>], names: &[RName], i: usize) -> Option<String>
         })
         .or_else(|| polities.first().filter(|n| n.toks.start <= 3))
         .map(|n| n.key.clone())
+}
+
+/// The subject polity and those coordinated with it ("Qi and Jin initiated").
+fn subject_polities(toks: &[Tok<'_>], names: &[RName], i: usize) -> Vec<String> {
+    let Some(first) = subject_polity(toks, names, i) else {
+        return Vec::new();
+    };
+    let mut out = vec![first.clone()];
+    let Some(head) = names
+        .iter()
+        .rev()
+        .find(|n| n.key == first && n.toks.end <= i)
+    else {
+        return out;
+    };
+    let mut start = head.toks.start;
+    while start >= 2 && (toks[start - 1].is("and") || toks[start - 1].text == ",") {
+        match names
+            .iter()
+            .find(|n| n.toks.end == start - 1 && n.is(EntityClass::Polity))
+        {
+            Some(n) => {
+                if !out.contains(&n.key) {
+                    out.push(n.key.clone());
+                }
+                start = n.toks.start;
+            }
+            None => break,
+        }
+    }
+    out
 }
 
 fn ordinal_before(toks: &[Tok<'_>], i: usize) -> Option<u32> {

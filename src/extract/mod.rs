@@ -287,13 +287,29 @@ impl NameTable {
                     let target = t.polity_surface(&rest);
                     t.stripped.insert(k.clone(), target.clone());
                     // The adjective names the people of that polity.
-                    let adj = prefix.last().copied().unwrap_or("");
-                    if prefix.len() == 1 || lexicon::looks_like_demonym(adj) {
+                    // The adjective names the people of that polity ("Jurchen",
+                    // "the Jurchens"); a phrase ("Han Chinese") only as a whole.
+                    if prefix.len() == 1 {
                         t.peoples.insert(prefix[0].to_owned(), target.clone());
                         t.peoples.insert(format!("{}s", prefix[0]), target.clone());
+                    } else {
+                        t.peoples.insert(prefix.join(" "), target.clone());
                     }
                     break;
                 }
+            }
+        }
+        // "Later Jin", "Southern Song": an order or direction before a known
+        // polity's name makes a polity (another one, or a period of it).
+        for k in &keys {
+            let w: Vec<&str> = k.split(' ').collect();
+            if w.len() == 2
+                && names::DISTINGUISHERS.contains(&w[0])
+                && (t.bare.contains_key(w[1]) || t.class_of_key(w[1]) == Some(NameClass::Polity))
+                && t.class_of_key(k)
+                    .is_none_or(|c| c == NameClass::Polity || t.votes(k).get(c) < 3.0)
+            {
+                t.forced.insert(k.clone(), NameClass::Polity);
             }
         }
         // Natural features named with a head word: "Huai" is the "Huai River".
@@ -343,6 +359,20 @@ impl NameTable {
                 let s = t.surface(full);
                 t.suffix.insert(single.clone(), s.clone());
                 t.forced.insert((*full).clone(), NameClass::Polity);
+            }
+        }
+        // "Mongol and Song troops": the singular of a people that is a polity.
+        for p in &plural_people {
+            if t.peoples.contains_key(p) || t.class_of_key(p) != Some(NameClass::Polity) {
+                continue;
+            }
+            let singular = p.trim_end_matches('s').to_owned();
+            if !t.votes.contains_key(&singular)
+                || t.class_of_key(&singular)
+                    .is_none_or(|c| c == NameClass::Polity)
+            {
+                let s = t.surface(p);
+                t.peoples.insert(singular, s);
             }
         }
         // "the Mongols" with a "Mongol Empire": the people names the polity.
@@ -405,7 +435,7 @@ impl NameTable {
                 .and_then(|v| v.best(2.0))
                 .filter(|c| *c != NameClass::Polity);
         }
-        self.votes.get(key).and_then(|v| v.best(2.0))
+        self.votes.get(key).and_then(|v| v.best(1.5))
     }
 
     /// The place a bare name stands for ("Huai" → "Huai River").

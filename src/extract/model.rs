@@ -173,6 +173,8 @@ pub struct Event {
     pub record: Record,
     /// Section index whose heading names this event.
     pub section: Option<usize>,
+    /// The noun that named it in running text or in its heading ("campaign", "expedition").
+    pub noun: Option<String>,
 }
 
 /// The fields of a resource record that are not otherwise modelled.
@@ -217,6 +219,7 @@ impl Event {
             subject: false,
             record: Record::default(),
             section: None,
+            noun: None,
         }
     }
 }

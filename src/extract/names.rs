@@ -188,7 +188,6 @@ const OF_JOINERS: &[&str] = &[
     "battles",
     "sieges",
     "truce",
-    "capital",
     "prefecture",
 ];
 
@@ -201,6 +200,12 @@ pub const DISTINGUISHERS: &[&str] = &[
 
 fn is_month(t: &Tok<'_>) -> bool {
     lexicon::month(t.text).is_some() && t.text.len() > 3
+}
+
+fn sentence_initial_at(toks: &[Tok<'_>], k: usize) -> bool {
+    toks[..k]
+        .iter()
+        .all(|p| p.kind == TokenKind::Punct && (p.text == "\"" || p.text == "(" || p.text == "'"))
 }
 
 /// Whether token `k` can be part of a name.
@@ -217,12 +222,51 @@ fn is_name_token(toks: &[Tok<'_>], k: usize, words: &DocWords) -> bool {
     if t.is("may") && toks.get(k + 1).is_some_and(|n| n.kind == TokenKind::Number) {
         return false;
     }
-    let sentence_initial = toks[..k]
-        .iter()
-        .all(|p| p.kind == TokenKind::Punct && (p.text == "\"" || p.text == "(" || p.text == "'"));
+    let sentence_initial = sentence_initial_at(toks, k);
     if lexicon::is_stopword(t.text) {
-        // Stop words never start or continue a name, except inside one ("The" is not kept).
-        return false;
+        // A capitalized function word is a name only where an article cannot
+        // be: "An Bing (d. 1221) was given", "to An Bing".
+        let next_name = toks
+            .get(k + 1)
+            .is_some_and(|n| n.is_cap() && !lexicon::is_stopword(n.text));
+        let then_paren = toks.get(k + 2).is_some_and(|n| n.text == "(");
+        let short = t.text.len() <= 3
+            && !matches!(
+                t.lower().as_str(),
+                "the"
+                    | "in"
+                    | "on"
+                    | "at"
+                    | "of"
+                    | "to"
+                    | "by"
+                    | "for"
+                    | "as"
+                    | "his"
+                    | "her"
+                    | "its"
+                    | "and"
+                    | "but"
+                    | "yet"
+                    | "nor"
+                    | "or"
+                    | "so"
+                    | "if"
+                    | "we"
+                    | "he"
+                    | "she"
+                    | "it"
+                    | "no"
+                    | "not"
+                    | "all"
+                    | "one"
+                    | "two"
+                    | "who"
+                    | "why"
+                    | "how"
+                    | "now"
+            );
+        return short && next_name && (!sentence_initial || then_paren);
     }
     if sentence_initial {
         if words.cap_mid.contains(t.text) {
@@ -368,10 +412,47 @@ pub fn find_names_in(
             }
         }
     }
-    for k in 0..out.len() {
-        let votes = cue_votes(toks, times, &out, k);
-        out[k].votes.merge(&votes);
+    let own: Vec<Votes> = (0..out.len())
+        .map(|k| cue_votes(toks, times, &out, k))
+        .collect();
+    // A list shares its context: "across Hebei, Henan, and Shandong", "the
+    // cities of Hangzhou and Suzhou". Head words stay each name's own.
+    let groups = coordination_groups(toks, &out);
+    for (k, m) in out.iter_mut().enumerate() {
+        let mut v = own[k];
+        for &j in &groups[k] {
+            if j != k {
+                let mut ctx = own[j];
+                ctx.0[NameClass::Event.index()] = 0.0;
+                for c in NameClass::ALL {
+                    ctx.0[c.index()] = ctx.0[c.index()].min(3.0);
+                }
+                v.merge(&scaled(&ctx, 0.75));
+            }
+        }
+        m.votes.merge(&v);
     }
+    // "northern China", "eastern Hubei": a region of a place, a place itself.
+    let mut regions = Vec::new();
+    for m in &mut out {
+        let Some(prev) = m.toks.start.checked_sub(1).map(|p| &toks[p]) else {
+            continue;
+        };
+        if !prev.is_cap()
+            && DIRECTION_ADJECTIVES.contains(&prev.lower().as_str())
+            && m.title.is_none()
+        {
+            m.votes.add(NameClass::Place, 2.0);
+            let mut region = m.clone();
+            region.toks = m.toks.start - 1..m.toks.end;
+            region.span = prev.start..m.span.end;
+            region.text = format!("{} {}", prev.text, m.text);
+            region.votes = Votes::default();
+            region.votes.add(NameClass::Place, 4.0);
+            regions.push(region);
+        }
+    }
+    out.extend(regions);
     // "Jin dynasty", "Western Xia (1225–27)" listed as sides in an infobox.
     if field.is_some_and(is_side_field) && toks.iter().filter(|t| t.is_word()).count() <= 6 {
         for m in &mut out {
@@ -379,6 +460,60 @@ pub fn find_names_in(
         }
     }
     out
+}
+
+/// Lower-case words of direction that make a region of a place ("northern China").
+pub const DIRECTION_ADJECTIVES: &[&str] = &[
+    "northern",
+    "southern",
+    "eastern",
+    "western",
+    "northeastern",
+    "northwestern",
+    "southeastern",
+    "southwestern",
+    "central",
+    "northeast",
+    "northwest",
+    "southeast",
+    "southwest",
+];
+
+fn scaled(v: &Votes, f: f32) -> Votes {
+    let mut out = *v;
+    for x in &mut out.0 {
+        *x *= f;
+    }
+    out
+}
+
+/// For each name, the names coordinated with it in a list ("A, B, and C").
+fn coordination_groups(toks: &[Tok<'_>], names: &[NameMention]) -> Vec<Vec<usize>> {
+    let mut order: Vec<usize> = (0..names.len()).collect();
+    order.sort_by_key(|&k| names[k].toks.start);
+    let mut group_of: Vec<usize> = (0..names.len()).collect();
+    for w in order.windows(2) {
+        let (a, b) = (w[0], w[1]);
+        let gap = &toks[names[a].toks.end.min(names[b].toks.start)..names[b].toks.start];
+        let joins = !gap.is_empty()
+            && gap.len() <= 3
+            && gap
+                .iter()
+                .all(|t| t.text == "," || t.is("and") || t.is("or") || t.is("then"))
+            && gap
+                .iter()
+                .any(|t| t.text == "," || t.is("and") || t.is("or"));
+        if joins && names[a].title.is_none() == names[b].title.is_none() {
+            group_of[b] = group_of[a];
+        }
+    }
+    (0..names.len())
+        .map(|k| {
+            (0..names.len())
+                .filter(|&j| group_of[j] == group_of[k])
+                .collect()
+        })
+        .collect()
 }
 
 /// Splits a capitalized run at titles into modifier, title and name.
@@ -412,7 +547,9 @@ fn split_run(toks: &[Tok<'_>], run: Range<usize>, out: &mut Vec<NameMention>) {
             }
             if p > 0 {
                 if let Some(t) = title_of(&toks[p - 1]) {
-                    if !toks[p - 1].is_cap() {
+                    // "General Meng Gong led": a capitalized title at the start of
+                    // a sentence was left out of the run.
+                    if !toks[p - 1].is_cap() || sentence_initial_at(toks, p - 1) {
                         title = Some(t);
                         // A capitalized modifier right before the title: "Song general".
                         let mut q = p - 1;
@@ -620,6 +757,101 @@ const PERSON_POSSESSED: &[&str] = &[
     "cavalry",
     "enemies",
 ];
+/// Kinship nouns: "a great-grandson of Zhang Zai".
+const KIN: &[&str] = &[
+    "son",
+    "sons",
+    "daughter",
+    "daughters",
+    "brother",
+    "brothers",
+    "sister",
+    "father",
+    "mother",
+    "wife",
+    "husband",
+    "grandson",
+    "granddaughter",
+    "nephew",
+    "niece",
+    "uncle",
+    "cousin",
+    "descendant",
+    "descendants",
+    "heir",
+    "widow",
+    "grandfather",
+    "great-grandson",
+];
+
+/// Nouns before "of X" that make X a place: "the cities of Hangzhou and Suzhou".
+const PLACE_NOUNS_OF: &[&str] = &[
+    "south",
+    "north",
+    "east",
+    "west",
+    "southwest",
+    "northwest",
+    "southeast",
+    "northeast",
+    "bank",
+    "banks",
+    "city",
+    "cities",
+    "town",
+    "towns",
+    "prefecture",
+    "prefectures",
+    "province",
+    "provinces",
+    "outskirts",
+    "walls",
+    "gates",
+    "region",
+    "capital",
+    "control",
+    "coast",
+    "mountains",
+    "prefect",
+    "governor",
+    "governors",
+    "islands",
+    "lands",
+    "areas",
+    "port",
+    "fortress",
+    "county",
+    "counties",
+    "circuit",
+    "circuits",
+    "harbor",
+    "harbour",
+    "shores",
+];
+
+/// Nouns of an apposition that make a name a place: "Jiangxi, the area where".
+const APPOSITION_PLACES: &[&str] = &[
+    "area",
+    "region",
+    "city",
+    "town",
+    "capital",
+    "province",
+    "prefecture",
+    "river",
+    "county",
+    "valley",
+    "port",
+    "village",
+    "fortress",
+    "seat",
+    "site",
+    "island",
+    "pass",
+    "stronghold",
+    "refuge",
+];
+
 const PLACE_VERBS: &[&str] = &[
     "besieged",
     "besiege",
@@ -820,20 +1052,112 @@ fn cue_votes(toks: &[Tok<'_>], times: &[TimeMention], names: &[NameMention], k: 
             v.add(Person, 2.0);
         }
         if p1.is("of")
-            && p2.is_any(&[
-                "command",
-                "grandson",
-                "son",
-                "daughter",
-                "descendant",
-                "brother",
-                "successor",
-                "death",
-                "favor",
-                "orders",
-            ])
+            && (p2.is_any(&["command", "death", "favor", "orders", "successor"])
+                || KIN.contains(&p2.lower().as_str())
+                || p2.lower().ends_with("-grandson")
+                || p2.lower().ends_with("-son"))
         {
             v.add(Person, 2.0);
+        }
+    }
+    // An apposition says what a name is: "Tianzuo, the last emperor of the
+    // Liao", "Jiangxi, the area where", "Li Cheng, a Song turncoat".
+    if next(1).is_some_and(|t| t.text == ",")
+        && next(2).is_some_and(|t| t.is_any(&["the", "a", "an", "his", "her", "its"]))
+    {
+        let mut d = 3;
+        while next(d)
+            .is_some_and(|t| t.kind == TokenKind::Word && !t.is_any(&["of", "who", "which", "and"]))
+            && d < 7
+        {
+            if let Some(t) = next(d) {
+                let w = t.lower();
+                if lexicon::is_person_title(&w)
+                    || lexicon::is_person_title(w.trim_end_matches('s'))
+                    || KIN.contains(&w.as_str())
+                {
+                    v.add(Person, 4.0);
+                    break;
+                }
+                if APPOSITION_PLACES.contains(&w.as_str()) {
+                    v.add(Place, 4.0);
+                    break;
+                }
+                if POLITY_HEADS.contains(&w.as_str()) {
+                    v.add(Polity, 4.0);
+                    break;
+                }
+            }
+            d += 1;
+        }
+    }
+    // "an officer named Li Qiong", "a man called X"
+    if prev(1).is_some_and(|t| t.is_any(&["named", "called"]))
+        && prev(2).is_some_and(|t| {
+            lexicon::is_person_title(t.text)
+                || t.is_any(&["man", "woman", "boy", "girl", "monk", "son", "daughter"])
+        })
+    {
+        v.add(Person, 4.0);
+    }
+    // "the battle of Tangdao", "the siege of Qizhou": what is fought over is a place.
+    if prev(1).is_some_and(|t| t.is("of"))
+        && prev(2).is_some_and(|t| {
+            t.is_any(&[
+                "battle",
+                "siege",
+                "sack",
+                "fall",
+                "capture",
+                "defence",
+                "defense",
+                "relief",
+                "recapture",
+            ])
+        })
+    {
+        v.add(Place, 4.0);
+    }
+    // "Shaoxing further south"
+    if next(1).is_some_and(|t| t.is_any(&["further", "farther"]))
+        && next(2).is_some_and(|t| {
+            t.is_any(&[
+                "south",
+                "north",
+                "east",
+                "west",
+                "inland",
+                "upstream",
+                "downstream",
+            ])
+        })
+    {
+        v.add(Place, 3.0);
+    }
+    // "Daming in Hebei was the first capital of Qi", "Kaifeng, the capital"
+    {
+        let mut d = 1;
+        while d < 6
+            && next(d).is_some_and(|t| {
+                t.is_any(&[
+                    "was",
+                    "became",
+                    "remained",
+                    "the",
+                    "first",
+                    "new",
+                    "main",
+                    "former",
+                    "second",
+                    "temporary",
+                    "as",
+                ]) || t.text == ","
+            })
+        {
+            d += 1;
+        }
+        if d > 1 && next(d).is_some_and(|t| t.is("capital")) {
+            v.add(Place, 3.0);
         }
     }
     // "X, who" / "X who"
@@ -923,7 +1247,7 @@ fn cue_votes(toks: &[Tok<'_>], times: &[TimeMention], names: &[NameMention], k: 
             if b.is_any(PLACE_PREPS_STRONG) {
                 v.add(Place, 2.0);
             } else if b.is_any(PLACE_PREPS) && m.title.is_none() {
-                v.add(Place, 1.0);
+                v.add(Place, 1.5);
             }
             if b.is_any(PLACE_VERBS) {
                 v.add(Place, 3.0);
@@ -938,29 +1262,7 @@ fn cue_votes(toks: &[Tok<'_>], times: &[TimeMention], names: &[NameMention], k: 
         // "south of X", "bank of X", "city of X", "state of X"
         if p1.is("of") {
             if let Some(p2) = prev(2) {
-                if p2.is_any(&[
-                    "south",
-                    "north",
-                    "east",
-                    "west",
-                    "southwest",
-                    "northwest",
-                    "southeast",
-                    "northeast",
-                    "bank",
-                    "banks",
-                    "city",
-                    "town",
-                    "prefecture",
-                    "prefectures",
-                    "province",
-                    "outskirts",
-                    "walls",
-                    "gates",
-                    "region",
-                    "capital",
-                    "control",
-                ]) {
+                if p2.is_any(PLACE_NOUNS_OF) {
                     v.add(Place, 3.0);
                 }
                 if p2.is_any(&[
