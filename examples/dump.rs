@@ -2,12 +2,20 @@ use jinsong::sources::{self, Manifest};
 use std::path::Path;
 
 fn main() {
-    let m = Manifest::load(Path::new("data/sources.toml")).unwrap();
-    let docs: Vec<_> = m
-        .sources
-        .iter()
-        .map(|s| sources::read(s).unwrap())
-        .collect();
+    let metas = match std::env::var("FILES") {
+        Ok(f) => sources::collect(
+            &f.split(',')
+                .map(std::path::PathBuf::from)
+                .collect::<Vec<_>>(),
+        )
+        .unwrap(),
+        Err(_) => {
+            Manifest::load(Path::new("data/sources.toml"))
+                .unwrap()
+                .sources
+        }
+    };
+    let docs: Vec<_> = metas.iter().map(|s| sources::read(s).unwrap()).collect();
     let ex = jinsong::extract::extract_all(&docs);
     if let Ok(keys) = std::env::var("VOTES") {
         let sc: Vec<_> = docs.iter().map(jinsong::extract::scan).collect();

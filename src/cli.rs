@@ -99,7 +99,7 @@ pub struct DescribeArgs {
 
 #[derive(Debug, Args)]
 pub struct EvaluateArgs {
-    /// Directory with events.tsv and entities.tsv.
+    /// Directory with events.tsv and entities.tsv, or a .toml file of [[event]] and [[entity]].
     #[arg(default_value = "tests/gold")]
     pub gold: PathBuf,
 }
@@ -175,7 +175,7 @@ pub fn run(cli: Cli) -> Result<()> {
         }
         Command::Evaluate(args) => {
             let store = store::open_read_only(&cli.store)?;
-            let gold = eval::Gold::load(&args.gold)?;
+            let gold = eval::Gold::read(&args.gold)?;
             let report = eval::evaluate(&store, &gold)?;
             write!(out, "{report}")?;
         }

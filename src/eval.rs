@@ -110,7 +110,94 @@ fn split(s: &str) -> Vec<String> {
         .collect()
 }
 
+#[derive(Debug, serde::Deserialize)]
+struct Expect {
+    #[serde(default)]
+    event: Vec<ExpectEvent>,
+    #[serde(default)]
+    entity: Vec<ExpectEntity>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct ExpectEvent {
+    class: String,
+    label: String,
+    #[serde(default)]
+    aliases: Vec<String>,
+    #[serde(default)]
+    start: String,
+    #[serde(default)]
+    end: String,
+    #[serde(default)]
+    place: String,
+    #[serde(default)]
+    belligerents: Vec<String>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct ExpectEntity {
+    class: String,
+    label: String,
+    #[serde(default)]
+    aliases: Vec<String>,
+}
+
 impl Gold {
+    /// Reads a gold standard: a directory with `events.tsv` and
+    /// `entities.tsv`, or a `.toml` file of `[[event]]` and `[[entity]]` tables.
+    pub fn read(path: &Path) -> Result<Gold, EvalError> {
+        if path.extension().is_some_and(|e| e == "toml") {
+            Self::load_toml(path)
+        } else {
+            Self::load(path)
+        }
+    }
+
+    /// Reads expectations written as TOML (`[[event]]`, `[[entity]]`).
+    pub fn load_toml(path: &Path) -> Result<Gold, EvalError> {
+        let text = std::fs::read_to_string(path).map_err(|source| EvalError::Io {
+            path: path.to_owned(),
+            source,
+        })?;
+        let x: Expect = toml::from_str(&text).map_err(|e| EvalError::Format {
+            path: path.to_owned(),
+            line: 0,
+            message: e.to_string(),
+        })?;
+        let entities: Vec<GoldEntity> = x
+            .entity
+            .into_iter()
+            .map(|e| GoldEntity {
+                class: e.class,
+                names: std::iter::once(e.label).chain(e.aliases).collect(),
+            })
+            .collect();
+        let aliases_of = |label: &str| -> Vec<String> {
+            entities
+                .iter()
+                .find(|e| e.names[0] == label)
+                .map(|e| e.names.clone())
+                .unwrap_or_else(|| vec![label.to_owned()])
+        };
+        let events = x
+            .event
+            .into_iter()
+            .map(|e| GoldEvent {
+                class: e.class,
+                names: std::iter::once(e.label).chain(e.aliases).collect(),
+                start: e.start,
+                end: e.end,
+                places: if e.place.is_empty() {
+                    vec![]
+                } else {
+                    aliases_of(&e.place)
+                },
+                belligerents: e.belligerents.iter().flat_map(|b| aliases_of(b)).collect(),
+            })
+            .collect();
+        Ok(Gold { events, entities })
+    }
+
     /// Reads `events.tsv` and `entities.tsv` from a directory.
     pub fn load(dir: &Path) -> Result<Gold, EvalError> {
         let entities: Vec<GoldEntity> = read_tsv(&dir.join("entities.tsv"))?

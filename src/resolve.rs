@@ -577,6 +577,14 @@ fn compatible(
         // A document's subject is named; others join it by name only.
         return None;
     }
+    if a.class.family() == 0
+        && a.class != b.class
+        && !(a.subject || b.subject)
+        && a.name.is_none() != b.name.is_none()
+    {
+        // A campaign is part of a war, not the war.
+        return None;
+    }
     if a.subject && b.subject {
         let sides = overlap(&view.belligerents, &st.belligerents);
         return (sides && years(0) && a.class == b.class).then_some(5);

@@ -470,9 +470,21 @@ fn match_at(
     }
 
     // Seasons: "the spring of 1123", "the fall of 1206", "in the fall".
-    if let Some(_) = lexicon::season(cur.text) {
+    if lexicon::season(cur.text).is_some() {
         if t(i + 1).is_some_and(|x| x.is("of")) {
             if let Some(y) = t(i + 2).and_then(year_value) {
+                // "the winter of 1069–1070"
+                if let Some((end, next)) = range_end(toks, i + 3, y).filter(|(e, _)| *e == y + 1) {
+                    let m = mention(
+                        toks,
+                        i..next,
+                        TimeKind::Range,
+                        Some(Date::year(y)),
+                        Some(Date::year(end)),
+                        false,
+                    );
+                    return Some((m, next));
+                }
                 return Some((
                     mention(
                         toks,

@@ -275,6 +275,46 @@ impl<'a> Frames<'a> {
                 r.titled = Some(titled);
             }
         }
+        // "Duke of Normandy", "Prince of Hailing": the domain of a title is a place.
+        let mut domains = Vec::new();
+        for r in &out {
+            if !r.is(EntityClass::Person) {
+                continue;
+            }
+            let words: Vec<&str> = r.surface.split_whitespace().collect();
+            if words.len() >= 3 && words[1] == "of" && lexicon::is_person_title(words[0]) {
+                let place = words[2..].join(" ");
+                let place = place.strip_prefix("the ").unwrap_or(&place).to_owned();
+                let k = norm_key(&place);
+                if self.table.polity_alias(&k).is_some()
+                    || self.table.class_of_key(&k) == Some(NameClass::Polity)
+                {
+                    continue;
+                }
+                let start = r.span.end - place.len();
+                domains.push(RName {
+                    toks: r.toks.end..r.toks.end,
+                    span: start..r.span.end,
+                    surface: place.clone(),
+                    key: self.table.surface(&k),
+                    kind: Kind::Entity(EntityClass::Place),
+                    possessive: false,
+                    title: None,
+                    modifier: None,
+                    life: Vec::new(),
+                    titled: None,
+                });
+            }
+        }
+        for d in domains {
+            self.out.mentions.push(Mention {
+                key: d.key.clone(),
+                class: EntityClass::Place,
+                surface: d.surface.clone(),
+                span: d.span.clone(),
+            });
+            self.out.entity(&d.key, EntityClass::Place);
+        }
         // Record entity mentions.
         for r in &out {
             if let Kind::Entity(c) = r.kind {
@@ -1553,7 +1593,7 @@ impl<'a> Frames<'a> {
         }
         if matches!(
             w.as_str(),
-            "battle" | "battles" | "defeat" | "defeated" | "repelled" | "routed" | "fought"
+            "battle" | "battles" | "defeat" | "defeated" | "repelled" | "routed" | "fought" | "met"
         ) {
             return self.battle_trigger(si, toks, names, i);
         }
@@ -1883,6 +1923,28 @@ impl<'a> Frames<'a> {
     ) -> Option<usize> {
         let w = toks[i].lower();
         let noun = matches!(w.as_str(), "battle" | "battles" | "defeat");
+        // A verb in a sentence that names its battle tells of that battle:
+        // "crushed the army ... at the Battle of Fulford, fought at Fulford just outside York".
+        if !noun
+            && names.iter().any(|n| {
+                n.kind == Kind::Event
+                    && n.surface.split_whitespace().next().is_some_and(|f| {
+                        f.eq_ignore_ascii_case("battle") || f.eq_ignore_ascii_case("siege")
+                    })
+            })
+        {
+            return None;
+        }
+        // "the armies of A and B met at Stamford Bridge": only armies meet in battle.
+        if w == "met"
+            && !toks[..i]
+                .iter()
+                .rev()
+                .take(14)
+                .any(|t| t.is_any(&["armies", "army", "forces", "fleets", "fleet", "troops"]))
+        {
+            return None;
+        }
         let window = if noun { 6 } else { 12 };
         let mut places = Vec::new();
         let mut k = i + 1;
@@ -1898,10 +1960,16 @@ impl<'a> Frames<'a> {
                     .iter()
                     .find(|n| n.toks.start > k && n.toks.start <= k + 2 && n.is(EntityClass::Place))
                 {
-                    // "near modern Laohekou" is a gloss, not a battlefield.
-                    if !toks[k + 1..p.toks.start]
-                        .iter()
-                        .any(|y| lexicon::is_modern_marker(y.text))
+                    // "near modern Laohekou" is a gloss, not a battlefield; "at
+                    // Dingjiazhou near Wuhu": the second place locates the first.
+                    let locator = places.last().is_some()
+                        && names.iter().any(|q| {
+                            q.toks.end + 2 >= k && q.toks.end <= k && q.is(EntityClass::Place)
+                        });
+                    if !locator
+                        && !toks[k + 1..p.toks.start]
+                            .iter()
+                            .any(|y| lexicon::is_modern_marker(y.text))
                     {
                         places.push(p.key.clone());
                         if noun {
@@ -2027,6 +2095,22 @@ impl<'a> Frames<'a> {
         let fresh = toks[i.saturating_sub(3)..i]
             .iter()
             .any(|t| t.is_any(&["new", "another", "fresh", "renewed", "further"]));
+        let launched_any = toks[..i].iter().rev().take(6).any(|x| {
+            x.is_any(&[
+                "launched",
+                "began",
+                "started",
+                "initiated",
+                "commenced",
+                "mounted",
+            ])
+        }) || toks[i + 1..]
+            .iter()
+            .take(3)
+            .any(|x| x.is_any(&["began", "started", "commenced", "followed"]));
+        // Outside the narrative (a lead), an undated campaign must be told as
+        // begun or led by someone: "a road for the conquest of the Ming" is not one.
+        let undated_ok = launched_any || commander || invasion_verb;
         if date.is_none() {
             // An undated campaign needs something that singles it out.
             let launched = toks[..i].iter().rev().take(6).any(|x| {
@@ -2106,11 +2190,75 @@ impl<'a> Frames<'a> {
             })
             .map(|n| n.key.clone());
         let noun = (!invasion_verb).then(|| toks[i].lower());
+        // A name the text gives: "the Yangtze campaign", "the Bunroku campaign"
+        // (a name that is no polity or person before the noun), or "a brutal
+        // campaign known as the Harrying of the North".
+        let s = &self.sc.sentences[si];
+        let mut name = None;
+        if !invasion_verb && !toks[i].lower().ends_with('s') {
+            if let Some(raw) = s
+                .names
+                .iter()
+                .find(|m| m.toks.end == i && m.title.is_none())
+            {
+                let resolved = names.iter().find(|n| n.toks == raw.toks);
+                let other = resolved.is_none_or(|n| n.is(EntityClass::Place));
+                if other && ordinal.is_none() {
+                    name = Some(format!("{} {}", raw.text, toks[i].text));
+                }
+            }
+            if toks.get(i + 1).is_some_and(|t| t.is("known"))
+                && toks.get(i + 2).is_some_and(|t| t.is("as"))
+            {
+                let mut k = i + 3;
+                if toks.get(k).is_some_and(|t| t.is("the")) {
+                    k += 1;
+                }
+                let start = k;
+                while k < toks.len()
+                    && (toks[k].is_cap()
+                        || (toks[k].is_any(&["of", "the"])
+                            && toks.get(k + 1).is_some_and(|t| t.is_cap() || t.is("the"))))
+                {
+                    k += 1;
+                }
+                if k > start {
+                    name = Some(join(toks, start..k));
+                }
+            }
+        }
+        // "the Norman conquest of England", "the Jin invasion of the Song
+        // Dynasty": the words of the text make a label for it.
+        let mut described = None;
+        if name.is_none()
+            && s.names.iter().any(|m| m.toks.end == i)
+            && toks.get(i + 1).is_some_and(|t| t.is("of"))
+        {
+            let mut k = i + 2;
+            if toks.get(k).is_some_and(|t| t.is("the")) {
+                k += 1;
+            }
+            if let Some(obj) = s.names.iter().find(|m| m.toks.start == k) {
+                let adj = s
+                    .names
+                    .iter()
+                    .find(|m| m.toks.end == i)
+                    .map_or(i - 1, |m| m.toks.start);
+                described = Some(join(toks, adj..obj.toks.end));
+            }
+        }
+        if !undated_ok && name.is_none() && !self.in_body(si) && date.is_none() {
+            return None;
+        }
         let idx = self.find_or_add_with(
             si,
             Probe {
-                class: EventClass::Campaign,
-                name: None,
+                class: if toks[i].is("conquest") {
+                    EventClass::Conflict
+                } else {
+                    EventClass::Campaign
+                },
+                name: name.clone(),
                 place: None,
                 ordinal,
                 attackers,
@@ -2120,6 +2268,12 @@ impl<'a> Frames<'a> {
             },
         );
         let e = &mut self.out.events[idx];
+        if e.name.is_none() && !e.subject {
+            e.name = name;
+        }
+        if let Some(d) = described {
+            e.aliases.insert(d);
+        }
         if e.place.is_none() {
             e.place = place;
         }
@@ -2243,7 +2397,7 @@ impl<'a> Frames<'a> {
                 .iter()
                 .rev()
                 .take(3)
-                .any(|x| x.is_any(&["first", "second", "a", "the"]));
+                .any(|x| x.is_any(&["first", "second", "third"]));
         if date.is_none() || !making {
             return None;
         }
@@ -3193,6 +3347,10 @@ fn same_event(a: &Event, b: &Event) -> bool {
     if a.class.family() != b.class.family() || a.subject || b.subject {
         return false;
     }
+    // A campaign is part of a war, not the war.
+    if a.class.family() == 0 && a.class != b.class && a.name.is_some() != b.name.is_some() {
+        return false;
+    }
     // Two events first told in one sentence were told apart on purpose.
     if a.evidence.first().is_some() && a.evidence.first() == b.evidence.first() && a.name == b.name
     {
@@ -3529,7 +3687,7 @@ fn irrealis_before(toks: &[Tok<'_>], i: usize) -> bool {
 
 /// "The X was a battle", "The X were a series of conflicts": the class of the definition.
 fn definition_class(toks: &[Tok<'_>], names: &[String]) -> Option<EventClass> {
-    let text: Vec<String> = toks.iter().take(20).map(|t| t.lower()).collect();
+    let text: Vec<String> = toks.iter().take(40).map(|t| t.lower()).collect();
     let joined = text.join(" ");
     let starts = names.iter().any(|n| {
         let k = norm_key(n);

@@ -592,6 +592,7 @@ pub const CAMPAIGN_NOUNS: &[&str] = &[
     "incursion",
     "counterattack",
     "counter-attack",
+    "conquest",
 ];
 
 /// Words for a treaty in running text.

@@ -299,6 +299,13 @@ impl NameTable {
                 }
             }
         }
+        // "William the Conqueror": an epithet after a person's name is a person.
+        for k in &keys {
+            let w: Vec<&str> = k.split(' ').collect();
+            if w.len() == 3 && w[1] == "the" && t.class_of_key(w[0]) == Some(NameClass::Person) {
+                t.forced.insert(k.clone(), NameClass::Person);
+            }
+        }
         // "Later Jin", "Southern Song": an order or direction before a known
         // polity's name makes a polity (another one, or a period of it).
         for k in &keys {

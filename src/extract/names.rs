@@ -191,6 +191,31 @@ const OF_JOINERS: &[&str] = &[
     "prefecture",
 ];
 
+/// Endings of the epithets that complete a ruler's name ("the Conqueror",
+/// "the Confessor", "the Great", "the Bold", "the Younger").
+const EPITHETS_END: &[&str] = &[
+    "or",
+    "er",
+    "great",
+    "bold",
+    "fair",
+    "pious",
+    "wise",
+    "good",
+    "elder",
+    "younger",
+    "red",
+    "black",
+    "just",
+    "lionheart",
+    "magnificent",
+    "terrible",
+    "brave",
+    "saint",
+    "ant",
+    "ist",
+];
+
 /// Directional and ordinal words that make a different name ("Later Jin", "Western Xia").
 pub const DISTINGUISHERS: &[&str] = &[
     "later", "former", "northern", "southern", "eastern", "western", "great", "upper", "lower",
@@ -287,7 +312,7 @@ fn is_name_token(toks: &[Tok<'_>], k: usize, words: &DocWords) -> bool {
 /// The singular of a plural title ("generals" → "general").
 fn title_of(t: &Tok<'_>) -> Option<String> {
     let l = t.lower();
-    if lexicon::is_person_title(&l) {
+    if lexicon::is_person_title(&l) || KIN.contains(&l.as_str()) {
         return Some(l);
     }
     let singular = l
@@ -354,6 +379,25 @@ pub fn find_names_in(
                     j = k + 1;
                     continue;
                 }
+            }
+            // An epithet: "Edward the Confessor", "William the Conqueror".
+            if j + 1 < n
+                && toks[j].is("the")
+                && toks[j + 1].is_cap()
+                && !lexicon::is_stopword(toks[j + 1].text)
+                && !lexicon::is_person_title(toks[j + 1].text)
+                && !is_month(&toks[j + 1])
+                && toks[j - 1].is_cap()
+                && !lexicon::is_person_title(toks[j - 1].text)
+                && !toks
+                    .get(j + 2)
+                    .is_some_and(|t| t.is_cap() || t.text == "'s")
+                && EPITHETS_END
+                    .iter()
+                    .any(|e| toks[j + 1].lower().ends_with(e))
+            {
+                j += 2;
+                continue;
             }
             break;
         }
@@ -654,6 +698,13 @@ pub fn head_class(toks: &[Tok<'_>], r: &Range<usize>) -> Option<NameClass> {
     if POLITY_HEADS.contains(&last.as_str()) && r.len() >= 2 && last != "state" {
         return Some(NameClass::Polity);
     }
+    // "Ilkhanate", "Golden Horde Khanate": a polity's head written into the word.
+    if ["khanate", "sultanate", "caliphate", "emirate", "shogunate"]
+        .iter()
+        .any(|h| last.ends_with(h))
+    {
+        return Some(NameClass::Polity);
+    }
     if r.len() >= 2 && (PLACE_HEADS.contains(&last.as_str()) || last == "capital") {
         return Some(NameClass::Place);
     }
@@ -786,6 +837,11 @@ const KIN: &[&str] = &[
 
 /// Nouns before "of X" that make X a place: "the cities of Hangzhou and Suzhou".
 const PLACE_NOUNS_OF: &[&str] = &[
+    "earldom",
+    "duchy",
+    "realm",
+    "principality",
+    "lordship",
     "south",
     "north",
     "east",
@@ -853,6 +909,9 @@ const APPOSITION_PLACES: &[&str] = &[
 ];
 
 const PLACE_VERBS: &[&str] = &[
+    "crossed",
+    "cross",
+    "crossing",
     "besieged",
     "besiege",
     "besieging",
@@ -890,7 +949,8 @@ const PLACE_VERBS: &[&str] = &[
 ];
 const PLACE_PREPS_STRONG: &[&str] = &["near", "towards", "toward", "at"];
 const PLACE_PREPS: &[&str] = &[
-    "in", "to", "from", "into", "across", "through", "via", "outside", "inside", "around", "beyond",
+    "up", "down", "in", "to", "from", "into", "across", "through", "via", "outside", "inside",
+    "around", "beyond",
 ];
 const PLACE_NOUNS_BEFORE: &[&str] = &[
     "city",
@@ -945,10 +1005,6 @@ const POLITY_NOUNS_AFTER: &[&str] = &[
     "control",
     "armed",
     "raids",
-    "counteroffensive",
-    "offensive",
-    "invasion",
-    "campaign",
     "history",
     "era",
     "period",
@@ -1259,9 +1315,14 @@ fn cue_votes(toks: &[Tok<'_>], times: &[TimeMention], names: &[NameMention], k: 
                 v.add(Polity, 1.0);
             }
         }
-        // "south of X", "bank of X", "city of X", "state of X"
+        // "south of X", "bank of the X", "city of X", "state of X"
+        let (p1, p2i) = if p1.is("the") && prev(2).is_some_and(|t| t.is("of")) {
+            (prev(2).unwrap_or(p1), 3)
+        } else {
+            (p1, 2)
+        };
         if p1.is("of") {
-            if let Some(p2) = prev(2) {
+            if let Some(p2) = prev(p2i) {
                 if p2.is_any(PLACE_NOUNS_OF) {
                     v.add(Place, 3.0);
                 }
@@ -1295,10 +1356,17 @@ fn cue_votes(toks: &[Tok<'_>], times: &[TimeMention], names: &[NameMention], k: 
         {
             v.add(Place, 4.0);
         }
-        // "the Jin" as a side: single word after "the" followed by a verb or punctuation.
-        if p1_the && r.len() == 1 && m.title.is_none() && !m.possessive {
-            v.add(Polity, 0.5);
-        }
+    }
+    // "a fleet of 73 ships under Wakisaka Yasuharu", "Japanese forces under X":
+    // forces are under a person.
+    if prev(1).is_some_and(|t| t.is("under"))
+        && prev(2).is_some_and(|t| {
+            t.is_any(lexicon::FORCE_NOUNS) || t.is_any(&["ships", "vessels", "men", "warships"])
+        })
+        && !m.possessive
+        && head_class(toks, r).is_none()
+    {
+        v.add(Person, 3.0);
     }
     // "X (modern Y)": X is a place.
     if next(1).is_some_and(|t| t.text == "(") {
