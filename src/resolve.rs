@@ -40,7 +40,7 @@ pub struct Facts {
     pub birth: Option<i32>,
     pub death: Option<i32>,
     pub reign: Option<(i32, i32)>,
-    pub lifespan: Option<(i32, i32)>,
+    pub lifespans: BTreeSet<(i32, i32)>,
     pub capitals: BTreeSet<usize>,
     pub allegiance: BTreeSet<usize>,
     pub puppet_of: BTreeSet<usize>,
@@ -313,7 +313,7 @@ fn resolve_facts(source: &str, f: &EntityFacts, ids: &EntityIds) -> Facts {
         birth: f.birth.as_ref().map(|s| s.value),
         death: f.death.as_ref().map(|s| s.value),
         reign: f.reign.as_ref().map(|s| s.value),
-        lifespan: f.lifespan.as_ref().map(|s| s.value),
+        lifespans: f.lifespans.iter().map(|s| s.value).collect(),
         capitals: f.capitals.iter().filter_map(look).collect(),
         allegiance: f.allegiance.iter().filter_map(look).collect(),
         puppet_of: f.puppet_of.iter().filter_map(look).collect(),
@@ -327,7 +327,7 @@ fn merge_facts(a: &mut Facts, b: Facts) {
     a.birth = a.birth.or(b.birth);
     a.death = a.death.or(b.death);
     a.reign = a.reign.or(b.reign);
-    a.lifespan = a.lifespan.or(b.lifespan);
+    a.lifespans.extend(b.lifespans);
     a.capitals.extend(b.capitals);
     a.allegiance.extend(b.allegiance);
     a.puppet_of.extend(b.puppet_of);
@@ -724,6 +724,47 @@ fn name_resources(kb: &mut KnowledgeBase) {
             .map(|(n, _)| n.clone());
         labels.push(named.unwrap_or_else(|| describe(ev, &entity_labels, kb)));
     }
+    // Events of one label told apart by the text's own count: "First Battle of
+    // Yanjing", "Second Battle of Yanjing".
+    let mut groups: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, l) in labels.iter().enumerate() {
+        groups.entry(resource_name(l)).or_default().push(i);
+    }
+    for members in groups.values() {
+        if members.len() < 2 {
+            continue;
+        }
+        let ordinals: Vec<Option<u32>> = members
+            .iter()
+            .map(|&i| {
+                kb.events[i]
+                    .statements
+                    .values()
+                    .find_map(|s| s.event.ordinal)
+            })
+            .collect();
+        let distinct: BTreeSet<u32> = ordinals.iter().flatten().copied().collect();
+        if distinct.len() == members.len() {
+            for (k, &i) in members.iter().enumerate() {
+                if let Some(o) = ordinals[k] {
+                    let word = ORDINALS.get(o as usize - 1).copied().unwrap_or("Later");
+                    let l = &labels[i];
+                    let lower_first = l
+                        .chars()
+                        .next()
+                        .map(|c| c.to_lowercase().collect::<String>() + &l[c.len_utf8()..]);
+                    labels[i] = format!(
+                        "{word} {}",
+                        if l.starts_with("Battle") || l.starts_with("Siege") {
+                            l.clone()
+                        } else {
+                            lower_first.unwrap_or_default()
+                        }
+                    );
+                }
+            }
+        }
+    }
     // Unique resource names: qualify repeats by year.
     let mut seen: HashMap<String, Vec<usize>> = HashMap::new();
     for (i, l) in labels.iter().enumerate() {
@@ -751,6 +792,10 @@ fn name_resources(kb: &mut KnowledgeBase) {
         }
     }
 }
+
+const ORDINALS: [&str; 10] = [
+    "First", "Second", "Third", "Fourth", "Fifth", "Sixth", "Seventh", "Eighth", "Ninth", "Tenth",
+];
 
 fn first_year(ev: &ResolvedEvent) -> Option<i32> {
     ev.statements

@@ -486,10 +486,17 @@ impl<'a> Frames<'a> {
                                 });
                             }
                             EntityClass::Polity => {
-                                e.facts.lifespan.get_or_insert(Stated {
-                                    value: (a.year, b.year),
-                                    span,
-                                });
+                                if !e
+                                    .facts
+                                    .lifespans
+                                    .iter()
+                                    .any(|l| l.value == (a.year, b.year))
+                                {
+                                    e.facts.lifespans.push(Stated {
+                                        value: (a.year, b.year),
+                                        span,
+                                    });
+                                }
                             }
                             EntityClass::Place => {}
                         }
@@ -725,20 +732,64 @@ impl<'a> Frames<'a> {
                     .iter()
                     .filter(|n| n.toks.end <= i && n.is(EntityClass::Place) && n.toks.end + 8 >= i)
                     .collect();
-                if let Some(c) = before.last() {
-                    let gap = &toks[c.toks.end..i];
-                    let linking = gap.iter().any(|x| {
-                        x.text == ","
-                            || x.is("as")
-                            || x.is("was")
-                            || x.is("became")
-                            || x.is("former")
-                    });
-                    if linking
-                        && !gap
+                // "Daming in Hebei was the first capital of Qi": the place the
+                // clause is about, not the region that locates it.
+                let mut pick = before.len().checked_sub(1);
+                while let Some(k) = pick {
+                    if k > 0
+                        && toks[before[k - 1].toks.end..before[k].toks.start]
                             .iter()
-                            .any(|x| x.is("and") || x.is("but") || x.text == ";")
+                            .all(|x| x.is("in"))
                     {
+                        pick = Some(k - 1);
+                    } else {
+                        break;
+                    }
+                }
+                if let Some(c) = pick.map(|k| before[k]) {
+                    // "Kaifeng, the Song capital", "Kaifeng, former capital of",
+                    // "Daming in Hebei was the first capital", "instated Beijing
+                    // as the Jin main capital" — not "ancient China, as the
+                    // Song Dynasty's capital was relocated".
+                    let gap = &toks[c.toks.end..i];
+                    let in_polity = |k: usize| {
+                        names.iter().any(|n| {
+                            n.is(EntityClass::Polity) && n.toks.contains(&(c.toks.end + k))
+                        })
+                    };
+                    let allowed = gap.iter().enumerate().all(|(k, x)| {
+                        in_polity(k)
+                            || x.text == "'s"
+                            || x.is_any(&[
+                                "the",
+                                "former",
+                                "first",
+                                "new",
+                                "old",
+                                "main",
+                                "western",
+                                "eastern",
+                                "northern",
+                                "southern",
+                                "temporary",
+                                "imperial",
+                                "was",
+                                "became",
+                                "remained",
+                                "is",
+                                "in",
+                            ])
+                            || (x.text == "," && k == 0)
+                            || (x.is("as") && k == 0)
+                            || names.iter().any(|n| {
+                                n.is(EntityClass::Place) && n.toks.contains(&(c.toks.end + k))
+                            })
+                    });
+                    let linked = gap.first().is_some_and(|x| x.text == "," || x.is("as"))
+                        || gap
+                            .iter()
+                            .any(|x| x.is_any(&["was", "became", "remained", "is"]));
+                    if allowed && linked {
                         city = Some(c.key.clone());
                     }
                 }
@@ -3405,13 +3456,20 @@ fn same_event(a: &Event, b: &Event) -> bool {
             // The same month stated: "First campaign" and "attacked the Song in November 1125".
             let same_month = a.class == b.class
                 && matches!((a.start, b.start), (Some(x), Some(y)) if x.month.is_some() && x.year == y.year && x.month == y.month);
+            // An undated mention of the same sides, led by no one named, is the
+            // event they already fought (the earlier one: `a` comes first).
+            let undated = span(b).is_none()
+                && span(a).is_some()
+                && b.commanders.is_empty()
+                && b.name.is_none();
             !conflict
                 && ((sides
                     && span(a).is_some()
                     && span(b).is_some()
                     && years(if both_sides { 1 } else { 0 }))
                     || (led_by_same && years(1))
-                    || same_month)
+                    || same_month
+                    || (both_sides && undated))
         }
     }
 }

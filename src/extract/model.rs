@@ -83,8 +83,8 @@ pub struct EntityFacts {
     pub birth: Option<Stated<i32>>,
     pub death: Option<Stated<i32>>,
     pub reign: Option<Stated<(i32, i32)>>,
-    /// A polity's span of existence.
-    pub lifespan: Option<Stated<(i32, i32)>>,
+    /// A polity's span of existence (a source may state two).
+    pub lifespans: Vec<Stated<(i32, i32)>>,
     pub capitals: BTreeSet<String>,
     pub allegiance: BTreeSet<String>,
     pub puppet_of: BTreeSet<String>,

@@ -243,6 +243,32 @@ fn is_name_token(toks: &[Tok<'_>], k: usize, words: &DocWords) -> bool {
     if lexicon::NOT_NAMES.contains(&lower.as_str()) || is_month(t) {
         return false;
     }
+    // "Chinese-style", "Song-controlled": an adjective made from a name.
+    if let Some((_, tail)) = lower.rsplit_once(['-', '–']) {
+        if [
+            "style",
+            "led",
+            "based",
+            "controlled",
+            "occupied",
+            "speaking",
+            "born",
+            "like",
+            "ruled",
+            "held",
+            "dominated",
+            "backed",
+            "inspired",
+            "allied",
+            "era",
+            "period",
+            "language",
+        ]
+        .contains(&tail)
+        {
+            return false;
+        }
+    }
     // "May" only as a name when not a month.
     if t.is("may") && toks.get(k + 1).is_some_and(|n| n.kind == TokenKind::Number) {
         return false;
@@ -301,7 +327,32 @@ fn is_name_token(toks: &[Tok<'_>], k: usize, words: &DocWords) -> bool {
             return false;
         }
         let next_cap = toks.get(k + 1).is_some_and(|n| n.is_cap());
-        if !next_cap && (lower.ends_with("ing") || lower.ends_with("ed") || lower.ends_with("ly")) {
+        // "Fearing the approaching army", "Surprised by the news", "Barely one
+        // month": participles and adverbs — but "Daming in Hebei" is a city.
+        let object_follows = toks.get(k + 1).is_some_and(|n| {
+            n.is_any(&[
+                "the", "a", "an", "his", "her", "their", "its", "this", "these", "that", "those",
+                "him", "them", "by", "with", "to", "one", "two", "three", ",",
+            ])
+        });
+        if !next_cap
+            && ((lower.ends_with("ing") && object_follows)
+                || lower.ends_with("ed")
+                || lower.ends_with("ly"))
+        {
+            return false;
+        }
+        // "Soldier morale sank": a common noun whose plural the document uses.
+        if words.lower.contains(&format!("{lower}s")) {
+            return false;
+        }
+        // "Contemporaneous Song accounts": an adjective opening a sentence.
+        let adjective = [
+            "ous", "ive", "ful", "less", "ary", "ory", "ical", "able", "ible",
+        ]
+        .iter()
+        .any(|s| lower.ends_with(s) && lower.len() > s.len() + 3);
+        if adjective && next_cap {
             return false;
         }
         return true;
@@ -401,8 +452,14 @@ pub fn find_names_in(
             }
             break;
         }
-        // A lower-case polity head: "Jin dynasty".
+        // A lower-case polity head: "Jin dynasty" (not "a Chinese-style dynasty").
+        let compound_adjective = toks[j - 1]
+            .text
+            .rsplit(['-', '–'])
+            .next()
+            .is_some_and(|w| w.chars().next().is_some_and(char::is_lowercase));
         if j < n
+            && !compound_adjective
             && POLITY_HEADS.contains(&toks[j].lower().as_str())
             && !toks[j].is_cap()
             && toks[j].is("dynasty")
@@ -1006,8 +1063,6 @@ const POLITY_NOUNS_AFTER: &[&str] = &[
     "armed",
     "raids",
     "history",
-    "era",
-    "period",
     "capital",
     "economy",
     "military",
@@ -1193,7 +1248,7 @@ fn cue_votes(toks: &[Tok<'_>], times: &[TimeMention], names: &[NameMention], k: 
     // "Daming in Hebei was the first capital of Qi", "Kaifeng, the capital"
     {
         let mut d = 1;
-        while d < 6
+        while d < 8
             && next(d).is_some_and(|t| {
                 t.is_any(&[
                     "was",
@@ -1207,7 +1262,11 @@ fn cue_votes(toks: &[Tok<'_>], times: &[TimeMention], names: &[NameMention], k: 
                     "second",
                     "temporary",
                     "as",
+                    "in",
                 ]) || t.text == ","
+                    || (d > 1
+                        && t.is_cap()
+                        && next(d - 1).is_some_and(|p| p.is("in") || p.is_cap()))
             })
         {
             d += 1;

@@ -283,9 +283,9 @@ pub fn emit(kb: &KnowledgeBase, docs: &[Document], base: &Base) -> (Vec<Quad>, E
                     out.add(iri, jso::REIGN_START, gyear(a), &g);
                     out.add(iri, jso::REIGN_END, gyear(b), &g);
                 }
-                if let Some((a, b)) = f.lifespan {
-                    out.add(iri, jso::START_DATE, gyear(a), &g);
-                    out.add(iri, jso::END_DATE, gyear(b), &g);
+                for (a, b) in &f.lifespans {
+                    out.add(iri, jso::START_DATE, gyear(*a), &g);
+                    out.add(iri, jso::END_DATE, gyear(*b), &g);
                 }
                 for c in &f.capitals {
                     out.add(iri, jso::CAPITAL, entity_iri[*c].clone(), &g);
