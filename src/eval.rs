@@ -372,7 +372,7 @@ fn score(g: &GoldEvent, x: &GraphEvent) -> u8 {
     if !keys(&g.names).is_disjoint(&keys(&x.names)) {
         return 4;
     }
-    let gy = years(&[g.start.clone()], &[g.end.clone()]);
+    let gy = years(std::slice::from_ref(&g.start), std::slice::from_ref(&g.end));
     let xy = years(&x.starts, &x.ends);
     let overlap = match (gy, xy) {
         (Some((a0, a1)), Some((b0, b1))) => Some(a0 <= b1 && b0 <= a1),
@@ -485,7 +485,7 @@ pub fn evaluate(store: &Store, gold: &Gold) -> Result<Report, EvalError> {
         for (xi, x) in xs.iter().enumerate() {
             let s = score(g, x);
             if s > 0 {
-                let same_start = !g.start.is_empty() && x.starts.iter().any(|d| *d == g.start);
+                let same_start = !g.start.is_empty() && x.starts.contains(&g.start);
                 pairs.push((s, same_start, gi, xi));
             }
         }
@@ -514,7 +514,7 @@ pub fn evaluate(store: &Store, gold: &Gold) -> Result<Report, EvalError> {
         let mut right = false;
         if !g.start.is_empty() {
             report.dates_checked += 1;
-            right = x.starts.iter().any(|s| *s == g.start);
+            right = x.starts.contains(&g.start);
             if right {
                 report.dates_right += 1;
             } else {

@@ -117,7 +117,7 @@ pub enum QueryError {
         #[source]
         source: io::Error,
     },
-    #[error("invalid --bind {0:?}: expected NAME=VALUE")]
+    #[error("invalid --bind {0}")]
     Bind(String),
     #[error("query evaluation failed: {0}")]
     Evaluation(String),
@@ -188,11 +188,9 @@ pub fn resolve_query(
 /// Parses `name=value`: the value in N-Triples syntax (`<iri>`, `"text"@en`,
 /// `"1126"^^<...#gYear>`), a number, or else a plain string.
 pub fn parse_binding(s: &str) -> Result<(Variable, Term), QueryError> {
-    let (name, value) = s
-        .split_once('=')
-        .ok_or_else(|| QueryError::Bind(s.to_owned()))?;
-    let var = Variable::new(name.trim_start_matches(['?', '$']))
-        .map_err(|_| QueryError::Bind(s.to_owned()))?;
+    let bad = || QueryError::Bind(format!("{s:?}: expected NAME=VALUE"));
+    let (name, value) = s.split_once('=').ok_or_else(bad)?;
+    let var = Variable::new(name.trim_start_matches(['?', '$'])).map_err(|_| bad())?;
     let term = Term::from_str(value).unwrap_or_else(|_| {
         if let Ok(i) = value.parse::<i64>() {
             Literal::from(i).into()
@@ -208,31 +206,95 @@ pub fn prepare(
     q: &QueryText,
     binds: &[(Variable, Term)],
 ) -> Result<oxigraph::sparql::PreparedSparqlQuery, QueryError> {
-    let mut evaluator = SparqlEvaluator::new();
+    let syntax = |message: String| QueryError::Syntax {
+        origin: q.origin.clone(),
+        message,
+    };
+    let mut parser = spargebra::SparqlParser::new();
     for (p, ns) in PREFIXES.iter().chain(std::iter::once(&(
         "jsr",
         "https://w3id.org/jinsong/resource/",
     ))) {
-        evaluator = evaluator
+        parser = parser
             .with_prefix(*p, *ns)
-            .map_err(|e| QueryError::Syntax {
-                origin: q.origin.clone(),
-                message: e.to_string(),
-            })?;
+            .map_err(|e| syntax(e.to_string()))?;
     }
-    let mut prepared = evaluator
+    let mut query = parser
         .parse_query(&q.text)
-        .map_err(|e| QueryError::Syntax {
-            origin: q.origin.clone(),
-            message: e.to_string(),
-        })?;
+        .map_err(|e| syntax(e.to_string()))?;
+    if !binds.is_empty() {
+        bind(&mut query, binds)?;
+    }
+    let mut prepared = SparqlEvaluator::new().for_query(query);
     if prepared.dataset().is_default_dataset() {
         prepared.dataset_mut().set_default_graph_as_union();
     }
-    for (v, t) in binds {
-        prepared = prepared.substitute_variable(v.clone(), t.clone());
-    }
     Ok(prepared)
+}
+
+/// Fills variables by joining a one-row VALUES block under the query's
+/// modifiers (projection, ordering, grouping, filters), as an initial binding.
+fn bind(query: &mut spargebra::Query, binds: &[(Variable, Term)]) -> Result<(), QueryError> {
+    use spargebra::algebra::GraphPattern;
+    use spargebra::term::GroundTerm;
+    let mut row = Vec::new();
+    for (v, t) in binds {
+        let text = query.to_string();
+        if !text.contains(&format!("?{}", v.as_str()))
+            && !text.contains(&format!("${}", v.as_str()))
+        {
+            return Err(QueryError::Bind(format!(
+                "{}: the query has no variable ?{}",
+                v,
+                v.as_str()
+            )));
+        }
+        row.push(Some(match t {
+            Term::NamedNode(n) => GroundTerm::NamedNode(n.clone()),
+            Term::Literal(l) => GroundTerm::Literal(l.clone()),
+            #[allow(unreachable_patterns)]
+            other => {
+                return Err(QueryError::Bind(format!(
+                    "{v}={other}: only IRIs and literals can be bound"
+                )));
+            }
+        }));
+    }
+    let values = GraphPattern::Values {
+        variables: binds.iter().map(|(v, _)| v.clone()).collect(),
+        bindings: vec![row],
+    };
+    fn inject(p: &mut GraphPattern, values: GraphPattern) {
+        match p {
+            GraphPattern::Project { inner, .. }
+            | GraphPattern::Distinct { inner }
+            | GraphPattern::Reduced { inner }
+            | GraphPattern::Slice { inner, .. }
+            | GraphPattern::OrderBy { inner, .. }
+            | GraphPattern::Group { inner, .. }
+            | GraphPattern::Extend { inner, .. }
+            | GraphPattern::Filter { inner, .. } => inject(inner, values),
+            leaf => {
+                let old = std::mem::replace(
+                    leaf,
+                    GraphPattern::Bgp {
+                        patterns: Vec::new(),
+                    },
+                );
+                *leaf = GraphPattern::Join {
+                    left: Box::new(values),
+                    right: Box::new(old),
+                };
+            }
+        }
+    }
+    match query {
+        spargebra::Query::Select { pattern, .. }
+        | spargebra::Query::Construct { pattern, .. }
+        | spargebra::Query::Describe { pattern, .. }
+        | spargebra::Query::Ask { pattern, .. } => inject(pattern, values),
+    }
+    Ok(())
 }
 
 /// Runs a query and writes its results.
@@ -424,7 +486,7 @@ mod tests {
                 origin: q.name.into(),
                 text: q.text.into(),
             };
-            prepare(&text, &[]).unwrap_or_else(|e| panic!("{}: {e}", q.name));
+            let _prepared = prepare(&text, &[]).unwrap_or_else(|e| panic!("{}: {e}", q.name));
         }
     }
 
@@ -434,7 +496,7 @@ mod tests {
             origin: "x.rq".into(),
             text: "SELECT * WHERE {\n  ?s ?p \n}".into(),
         };
-        let err = prepare(&q, &[]).unwrap_err().to_string();
-        assert!(err.contains("x.rq") && err.contains("3:1"), "{err}");
+        let err = prepare(&q, &[]).err().expect("a syntax error").to_string();
+        assert!(err.contains("x.rq") && err.contains("at 3:"), "{err}");
     }
 }

@@ -917,11 +917,7 @@ fn describe(ev: &ResolvedEvent, short: &[String], kb: &KnowledgeBase) -> String 
 
 /// DBpedia-style resource name: spaces as underscores, first letter upper case.
 pub fn resource_name(label: &str) -> String {
-    let mut s: String = label
-        .trim()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join("_");
+    let mut s: String = label.split_whitespace().collect::<Vec<_>>().join("_");
     if let Some(first) = s.chars().next() {
         let upper: String = first.to_uppercase().collect();
         s = upper + &s[first.len_utf8()..];

@@ -221,7 +221,9 @@ mod tests {
     #[test]
     fn missing_store_is_a_clear_error() {
         let dir = tempfile::tempdir().unwrap();
-        let err = open_read_only(&dir.path().join("nope")).unwrap_err();
+        let err = open_read_only(&dir.path().join("nope"))
+            .err()
+            .expect("an error");
         assert!(
             err.to_string().contains("run `jinsong build` first"),
             "{err}"

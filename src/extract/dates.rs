@@ -535,7 +535,7 @@ fn match_at(
             let mut end_day = None;
             if t(k).is_some_and(|x| x.is("and") || x.is("to") || is_dash_tok(x)) {
                 if let Some(d2) = t(k + 1).and_then(day_value) {
-                    if d2 > day && !t(k + 2).is_some_and(|x| lexicon::month(x.text).is_some()) {
+                    if d2 > day && t(k + 2).is_none_or(|x| lexicon::month(x.text).is_none()) {
                         end_day = Some(d2);
                         k += 2;
                     }

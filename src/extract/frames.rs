@@ -11,7 +11,7 @@
 //! mentions ("could invade", "a treaty never materialized") open no frame.
 //! Record and infobox fields describe the document's subject.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::ops::Range;
 
 use super::dates::{Date, TimeKind, TimeMention};
@@ -165,8 +165,8 @@ pub fn extract(sc: &Scanned<'_>, table: &NameTable) -> Extraction {
         },
         persons: Vec::new(),
         places: Vec::new(),
-        homonyms: HashMap::new(),
-        section_events: HashMap::new(),
+        homonyms: BTreeMap::new(),
+        section_events: BTreeMap::new(),
         current: None,
         subject: None,
         last_subject_person: None,
@@ -187,9 +187,9 @@ struct Frames<'a> {
     /// Places mentioned so far, most recent last.
     places: Vec<String>,
     /// Choice made for a homonym's name: norm key → entity key.
-    homonyms: HashMap<String, String>,
+    homonyms: BTreeMap<String, String>,
     /// Section index → event its heading names.
-    section_events: HashMap<usize, usize>,
+    section_events: BTreeMap<usize, usize>,
     /// The event being told: (event index, block index, sentence index).
     current: Option<(usize, usize, usize)>,
     subject: Option<usize>,
@@ -625,23 +625,23 @@ impl<'a> Frames<'a> {
         // "... was renamed Lin'an": an alias of the city last named.
         for (i, t) in toks.iter().enumerate() {
             if t.is("renamed") {
-                if let Some(y) = names
-                    .iter()
-                    .find(|n| n.toks.start == i + 1 && n.is(EntityClass::Place))
-                {
+                // The new name, whatever it was typed as alone (it names a place).
+                let s = &self.sc.sentences[si];
+                if let Some(y) = s.names.iter().find(|n| n.toks.start == i + 1) {
+                    let y_key = names
+                        .iter()
+                        .find(|n| n.toks == y.toks)
+                        .map(|n| n.key.clone())
+                        .unwrap_or_else(|| y.text.clone());
                     let prev = names
                         .iter()
-                        .filter(|n| n.toks.end <= i && n.is(EntityClass::Place) && n.key != y.key)
-                        .next_back()
+                        .rfind(|n| n.toks.end <= i && n.is(EntityClass::Place) && n.key != y_key)
                         .map(|n| n.key.clone())
                         .or_else(|| self.places.last().cloned());
                     if let Some(p) = prev {
-                        let alias = y.key.clone();
-                        self.out
-                            .entity(&p, EntityClass::Place)
-                            .facts
-                            .aliases
-                            .insert(alias);
+                        let e = self.out.entity(&p, EntityClass::Place);
+                        e.facts.aliases.insert(y.text.clone());
+                        e.facts.aliases.insert(y_key);
                     }
                 }
             }
@@ -654,9 +654,7 @@ impl<'a> Frames<'a> {
         let at = |k: usize| names.iter().find(|n| n.toks.start == k);
         let ending = |k: usize| names.iter().find(|n| n.toks.end == k);
         for (i, t) in toks.iter().enumerate() {
-            if !t.is("capital")
-                || t.is_cap() && i > 0 && toks[i - 1].is_cap() && !toks[i - 1].is("Song") && false
-            {
+            if !t.is("capital") {
                 continue;
             }
             // The polity before "capital", possibly with one adjective: "the Song western capital".
@@ -669,8 +667,7 @@ impl<'a> Frames<'a> {
                     polity = Some(n.key.clone());
                     break;
                 }
-                if !(toks[i - back].kind == TokenKind::Word && !toks[i - back].is_cap()) && back > 1
-                {
+                if (toks[i - back].kind != TokenKind::Word || toks[i - back].is_cap()) && back > 1 {
                     break;
                 }
             }
@@ -689,10 +686,9 @@ impl<'a> Frames<'a> {
                     if let Some(c) = at(k).filter(|n| n.is(EntityClass::Place)) {
                         let owner = names
                             .iter()
-                            .filter(|n| {
+                            .rfind(|n| {
                                 n.toks.end <= i && n.toks.end + 3 >= i && n.is(EntityClass::Polity)
                             })
-                            .next_back()
                             .map(|n| n.key.clone());
                         if let Some(p) = owner {
                             let city = c.key.clone();
@@ -1380,6 +1376,9 @@ impl<'a> Frames<'a> {
         };
         let e = &mut self.out.events[idx];
         e.section = Some(section);
+        if !e.evidence.contains(&s.span) {
+            e.evidence.push(s.span.clone());
+        }
         e.noun.get_or_insert(noun.clone());
         e.mentions.push(s.span.clone());
         if !has_proper {
@@ -1898,8 +1897,7 @@ impl<'a> Frames<'a> {
             // "took Kaifeng after a siege of more than 10 months"
             let captured = names
                 .iter()
-                .filter(|n| n.toks.end <= i && n.is(EntityClass::Place))
-                .next_back()
+                .rfind(|n| n.toks.end <= i && n.is(EntityClass::Place))
                 .filter(|p| {
                     toks[p.toks.start.saturating_sub(2)..p.toks.start]
                         .iter()
@@ -2549,8 +2547,7 @@ impl<'a> Frames<'a> {
         }
         names
             .iter()
-            .filter(|n| n.toks.end <= before && n.is(EntityClass::Place))
-            .next_back()
+            .rfind(|n| n.toks.end <= before && n.is(EntityClass::Place))
             .map(|n| n.key.clone())
             .or_else(|| self.places.last().cloned())
     }
@@ -2580,8 +2577,11 @@ impl<'a> Frames<'a> {
             .iter()
             .rev()
             .take(4)
-            .any(|t| t.is_any(&["lost", "suffered"]));
+            .any(|t| t.is_any(&["lost", "suffered"]))
+            || w == "lost";
         let won = toks[..i].iter().rev().take(4).any(|t| t.is_any(&["won"]))
+            || w == "won"
+            || w == "victory"
             || (w == "defeated" && !passive)
             || (w == "repelled" && !passive);
         let Some(subj) = subject else { return };
@@ -2859,12 +2859,11 @@ impl<'a> Frames<'a> {
                 if better {
                     e.start = t.start;
                     e.start_source = source;
-                    if t.kind == TimeKind::Range || (t.end.is_some() && t.end != t.start) {
-                        e.end = t.end;
-                    } else if t.end.is_some()
+                    let span = t.kind == TimeKind::Range || (t.end.is_some() && t.end != t.start);
+                    let one_day = t.end.is_some()
                         && e.end.is_none()
-                        && matches!(e.class, EventClass::Battle | EventClass::Treaty)
-                    {
+                        && matches!(e.class, EventClass::Battle | EventClass::Treaty);
+                    if span || one_day {
                         e.end = t.end;
                     }
                 }
@@ -3043,8 +3042,9 @@ impl<'a> Frames<'a> {
                 .iter()
                 .filter(|n| n.toks.end <= b && n.is(EntityClass::Place))
                 .find(|n| {
-                    !(n.toks.start > 0 && toks[n.toks.start - 1].is("of"))
-                        && !(n.toks.start > 1 && toks[n.toks.start - 2].is("of"))
+                    !toks[n.toks.start.saturating_sub(2)..n.toks.start]
+                        .iter()
+                        .any(|x| x.is("of"))
                 });
             if let Some(p) = after.or(before) {
                 self.out.events[idx].boundary.insert(p.key.clone());
@@ -3358,14 +3358,22 @@ impl<'a> Frames<'a> {
                 .filter(|x| x.is_date() && x.boundary.is_none())
                 .min_by_key(|x| {
                     let k = x.toks.start;
-                    if k > i { k - i } else { i - k }
+                    k.abs_diff(i)
                 });
             let span = s.span.clone();
             let e = &mut self.out.events[target];
             let mut closed = false;
             if let Some(d) = date.and_then(|d| d.start) {
+                // A city that falls closes the siege being told, not one of years
+                // before: the siege must have been told nearby (or be named here).
+                let told_nearby = e
+                    .evidence
+                    .iter()
+                    .chain(e.mentions.iter())
+                    .any(|r| r.end <= span.start && span.start - r.end < 2_000);
+                let within_years = e.start.is_none_or(|st| d.year - st.year <= 2);
                 let soon =
-                    e.start.is_none_or(|st| d.year - st.year <= 2) || e.class != EventClass::Siege;
+                    named.is_some() || told_nearby || within_years || e.class != EventClass::Siege;
                 if soon
                     && e.start
                         .is_none_or(|st| d >= st || d.year == st.year && d.month >= st.month)
@@ -3403,8 +3411,7 @@ fn same_event(a: &Event, b: &Event) -> bool {
         return false;
     }
     // Two events first told in one sentence were told apart on purpose.
-    if a.evidence.first().is_some() && a.evidence.first() == b.evidence.first() && a.name == b.name
-    {
+    if !a.evidence.is_empty() && a.evidence.first() == b.evidence.first() && a.name == b.name {
         return false;
     }
     if let (Some(x), Some(y)) = (&a.name, &b.name) {
@@ -3647,7 +3654,7 @@ fn nearest_date(s: &Sentence, i: usize) -> Option<&TimeMention> {
             !t.parenthetical
                 || s.names
                     .iter()
-                    .filter(|n| {
+                    .rfind(|n| {
                         n.toks.end < t.toks.start
                             && n.toks.end + 4 >= t.toks.start
                             && matches!(
@@ -3655,7 +3662,6 @@ fn nearest_date(s: &Sentence, i: usize) -> Option<&TimeMention> {
                                 Some(NameClass::Place | NameClass::Person | NameClass::Event)
                             )
                     })
-                    .next_back()
                     .is_none_or(|owner| owner.toks.start <= i + 1 && i < owner.toks.end + 2)
         })
         .min_by_key(|t| {
@@ -3825,8 +3831,7 @@ fn count_at(toks: &[Tok<'_>], k: usize) -> Option<(u64, String, usize)> {
         j += 1;
     }
     // Skip one adjective or polity name: "18,000 Song soldiers", "7000 incendiary arrows".
-    let mut unit_at = j;
-    for _ in 0..2 {
+    for unit_at in j..j + 2 {
         let u = toks.get(unit_at)?;
         let w = u.lower();
         if lexicon::STRENGTH_UNITS.contains(&w.as_str())
@@ -3838,7 +3843,6 @@ fn count_at(toks: &[Tok<'_>], k: usize) -> Option<(u64, String, usize)> {
         if u.kind != TokenKind::Word {
             return None;
         }
-        unit_at += 1;
     }
     None
 }

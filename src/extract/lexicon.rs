@@ -28,7 +28,7 @@ pub fn month(word: &str) -> Option<u8> {
     MONTHS
         .iter()
         .position(|m| *m == w || (w.len() == 3 && m.starts_with(&w) && w != "mar" && w != "may"))
-        .or_else(|| match w.as_str() {
+        .or(match w.as_str() {
             "mar" => Some(2),
             "sept" => Some(8),
             _ => None,

@@ -22,7 +22,7 @@ pub mod model;
 pub mod names;
 pub mod text;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 
 use unicode_normalization::UnicodeNormalization;
@@ -174,22 +174,22 @@ fn to_toks<'a>(text: &'a str, tokens: &[Token]) -> Vec<Tok<'a>> {
 /// Step 2: what each name is, from all its mentions in the corpus.
 #[derive(Debug, Default)]
 pub struct NameTable {
-    votes: HashMap<String, Votes>,
-    surfaces: HashMap<String, BTreeMap<String, usize>>,
+    votes: BTreeMap<String, Votes>,
+    surfaces: BTreeMap<String, BTreeMap<String, usize>>,
     /// Distinct life spans stated for a person's name (homonyms).
-    lifespans: HashMap<String, BTreeSet<(i32, i32)>>,
+    lifespans: BTreeMap<String, BTreeSet<(i32, i32)>>,
     /// Bare name → polity surface ("jin" → "Jin dynasty").
-    bare: HashMap<String, String>,
+    bare: BTreeMap<String, String>,
     /// Name with a people's adjective → the polity it names ("jurchen jin dynasty" → "Jin dynasty").
-    stripped: HashMap<String, String>,
+    stripped: BTreeMap<String, String>,
     /// People (singular or plural) → the polity they formed ("jurchens" → "Jin dynasty").
-    peoples: HashMap<String, String>,
+    peoples: BTreeMap<String, String>,
     /// Bare name of a natural feature → its full name ("huai" → "Huai River").
-    place_bare: HashMap<String, String>,
+    place_bare: BTreeMap<String, String>,
     /// Last word of a polity's name → the polity ("qi" → "Da Qi").
-    suffix: HashMap<String, String>,
+    suffix: BTreeMap<String, String>,
     /// Classes decided by aliases rather than votes.
-    forced: HashMap<String, NameClass>,
+    forced: BTreeMap<String, NameClass>,
 }
 
 /// Heads of natural features whose first word alone names them too.
@@ -229,7 +229,7 @@ impl NameTable {
         }
         // Polities named with a head word: their bare name is the same polity.
         let keys: Vec<String> = t.votes.keys().cloned().collect();
-        let mut by_bare: HashMap<String, Vec<String>> = HashMap::new();
+        let mut by_bare: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for k in &keys {
             if t.class_of_key(k) != Some(NameClass::Polity) {
                 continue;
@@ -358,7 +358,7 @@ impl NameTable {
                         && w[1] == single.as_str()
                         && !names::DISTINGUISHERS.contains(&w[0])
                         && !surface.contains('–')
-                        && t.class_of_key(&w[0]) != Some(NameClass::Polity)
+                        && t.class_of_key(w[0]) != Some(NameClass::Polity)
                         && t.class_of_key(k) == Some(NameClass::Polity)
                 })
                 .collect();

@@ -629,7 +629,7 @@ fn split_run(toks: &[Tok<'_>], run: Range<usize>, out: &mut Vec<NameMention>) {
     }
     let (modifier, title, name) = match title_at {
         Some(k) => {
-            let modifier = (k > run.start).then(|| run.start..k);
+            let modifier = (k > run.start).then_some(run.start..k);
             (modifier, Some(toks[k].lower()), k + 1..run.end)
         }
         None => {

@@ -147,15 +147,16 @@ pub fn tokenize(text: &str, base: usize) -> Vec<Token> {
             });
             continue;
         }
-        if is_apostrophe(c) && chars.get(i + 1).is_some_and(|x| x.1 == 's') {
-            if !chars.get(i + 2).is_some_and(|x| x.1.is_alphabetic()) {
-                i += 2;
-                out.push(Token {
-                    kind: TokenKind::Word,
-                    span: base + chars[start].0..base + end_of(i),
-                });
-                continue;
-            }
+        if is_apostrophe(c)
+            && chars.get(i + 1).is_some_and(|x| x.1 == 's')
+            && !chars.get(i + 2).is_some_and(|x| x.1.is_alphabetic())
+        {
+            i += 2;
+            out.push(Token {
+                kind: TokenKind::Word,
+                span: base + chars[start].0..base + end_of(i),
+            });
+            continue;
         }
         i += 1;
         out.push(Token {

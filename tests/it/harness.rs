@@ -1,0 +1,222 @@
+//! Shared test harness: runs the real binary, builds the bundled corpus once,
+//! and finds the external tools (rapper, a Python with rdflib and pyoxigraph).
+//! A test that needs a missing tool is skipped with a message locally and
+//! fails under CI (`CI=true`), where `.ci/run` installs everything.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::OnceLock;
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The result of a run of the binary.
+pub struct Run {
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn ok(&self) -> bool {
+        self.code == Some(0)
+    }
+
+    /// Panics with the output unless the run succeeded.
+    pub fn success(self) -> Self {
+        assert!(
+            self.ok(),
+            "jinsong failed ({:?}):\n{}\n{}",
+            self.code,
+            self.stderr,
+            self.stdout
+        );
+        self
+    }
+
+    /// Panics unless the run failed cleanly: non-zero exit, one message, no panic.
+    pub fn failure(self) -> Self {
+        assert!(
+            !self.ok(),
+            "expected a failure, got success:\n{}",
+            self.stdout
+        );
+        assert!(!self.stderr.contains("panicked"), "panic: {}", self.stderr);
+        assert!(
+            self.stderr.starts_with("jinsong: error: "),
+            "message: {}",
+            self.stderr
+        );
+        assert_eq!(
+            self.stderr.trim_end().lines().count(),
+            1,
+            "one line: {}",
+            self.stderr
+        );
+        self
+    }
+}
+
+fn from(o: Output) -> Run {
+    Run {
+        code: o.status.code(),
+        stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+    }
+}
+
+/// Runs `jinsong --store STORE ARGS…` in the repository.
+pub fn jinsong(store: &Path, args: &[&str]) -> Run {
+    jinsong_stdin(store, args, None)
+}
+
+pub fn jinsong_stdin(store: &Path, args: &[&str], stdin: Option<&str>) -> Run {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_jinsong"));
+    cmd.current_dir(repo())
+        .arg("--store")
+        .arg(store)
+        .args(args)
+        .env_remove("JINSONG_STORE")
+        .env_remove("JINSONG_BASE_IRI")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("the binary runs");
+    if let Some(input) = stdin {
+        child
+            .stdin
+            .take()
+            .expect("stdin is piped")
+            .write_all(input.as_bytes())
+            .expect("stdin accepts the query");
+    } else {
+        drop(child.stdin.take());
+    }
+    from(child.wait_with_output().expect("the binary finishes"))
+}
+
+/// A store of the bundled corpus, built once for the whole test binary.
+pub fn shared_store() -> &'static Path {
+    static STORE: OnceLock<PathBuf> = OnceLock::new();
+    STORE.get_or_init(|| {
+        let dir = tempfile::Builder::new()
+            .prefix("jinsong-shared-")
+            .tempdir()
+            .expect("a temp dir")
+            .keep();
+        let store = dir.join("store");
+        jinsong(&store, &["build"]).success();
+        store
+    })
+}
+
+/// A fresh temporary directory.
+pub fn tempdir() -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix("jinsong-test-")
+        .tempdir()
+        .expect("a temp dir")
+}
+
+fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
+}
+
+/// Whether a required external tool may be missing here; under CI it must not.
+pub fn missing(what: &str) -> bool {
+    if in_ci() {
+        panic!("{what} is required under CI (CI=true); .ci/run installs it");
+    }
+    eprintln!("skipped: {what} is not installed (run .ci/run to install it)");
+    true
+}
+
+/// The `rapper` binary (Debian raptor2-utils), if installed.
+pub fn rapper() -> Option<PathBuf> {
+    which("rapper")
+}
+
+fn which(name: &str) -> Option<PathBuf> {
+    std::env::var_os("PATH")?
+        .to_str()?
+        .split(':')
+        .map(|d| Path::new(d).join(name))
+        .find(|p| p.is_file())
+}
+
+/// A Python interpreter with rdflib and pyoxigraph: `JINSONG_PYTHON`, the
+/// venv `.ci/run` makes, or `python3`.
+pub fn python() -> Option<PathBuf> {
+    static PY: OnceLock<Option<PathBuf>> = OnceLock::new();
+    PY.get_or_init(|| {
+        let mut candidates: Vec<PathBuf> = Vec::new();
+        if let Some(p) = std::env::var_os("JINSONG_PYTHON") {
+            candidates.push(p.into());
+        }
+        if let Some(home) = std::env::var_os("HOME") {
+            candidates.push(Path::new(&home).join(".cache/jinsong-venv/bin/python"));
+        }
+        candidates.extend(which("python3"));
+        candidates.into_iter().find(|p| {
+            Command::new(p)
+                .args(["-c", "import rdflib, pyoxigraph"])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success())
+        })
+    })
+    .clone()
+}
+
+/// Runs a Python script with arguments; returns stdout, panicking on failure.
+pub fn run_python(python: &Path, script: &str, args: &[&str]) -> String {
+    let out = Command::new(python)
+        .arg("-c")
+        .arg(script)
+        .args(args)
+        .output()
+        .expect("python runs");
+    assert!(
+        out.status.success(),
+        "python failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stderr),
+        String::from_utf8_lossy(&out.stdout)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Runs a query with `--format json` and returns its solutions as maps of
+/// variable → lexical value.
+pub fn select(
+    store: &Path,
+    query: &str,
+    binds: &[&str],
+) -> Vec<std::collections::BTreeMap<String, String>> {
+    let mut args = vec!["query", query, "--format", "json"];
+    for b in binds {
+        args.push("--bind");
+        args.push(b);
+    }
+    let run = jinsong(store, &args).success();
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).expect("SPARQL JSON results");
+    v["results"]["bindings"]
+        .as_array()
+        .expect("bindings")
+        .iter()
+        .map(|b| {
+            b.as_object()
+                .expect("a solution")
+                .iter()
+                .map(|(k, t)| {
+                    (
+                        k.clone(),
+                        t["value"].as_str().unwrap_or_default().to_owned(),
+                    )
+                })
+                .collect()
+        })
+        .collect()
+}

@@ -1,0 +1,9 @@
+//! Integration tests: the real binary on real files.
+
+mod cli;
+mod errors;
+mod harness;
+mod interop;
+mod ontology;
+mod quality;
+mod queries;
