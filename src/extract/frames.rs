@@ -173,6 +173,7 @@ pub fn extract(sc: &Scanned<'_>, table: &NameTable) -> Extraction {
         resolved: Vec::new(),
         definitions: Vec::new(),
         trigger_at: None,
+        told: BTreeMap::new(),
     };
     f.run();
     f.out
@@ -200,6 +201,8 @@ struct Frames<'a> {
     definitions: Vec<usize>,
     /// The trigger word being read.
     trigger_at: Option<Range<usize>>,
+    /// Normalized sentence → events it was read as stating.
+    told: BTreeMap<String, Vec<usize>>,
 }
 
 impl<'a> Frames<'a> {
@@ -1626,7 +1629,13 @@ impl<'a> Frames<'a> {
     /// A trigger word at token `i`.
     fn trigger(&mut self, si: usize, toks: &[Tok<'_>], names: &[RName], i: usize) -> Option<usize> {
         let t = toks[i];
+        if t.kind != TokenKind::Word {
+            return None;
+        }
         let w = t.lower();
+        if !is_trigger_word(&w) {
+            return None;
+        }
         // An attempt on a city is an attack, even if it failed: "tried to capture X in 1218".
         if i >= 2
             && toks[i - 1].is("to")
@@ -2717,13 +2726,12 @@ impl<'a> Frames<'a> {
         }
         // 2. The same sentence told again (a lead repeated as comment and abstract).
         let text = norm_key(&self.text()[s.span.clone()]);
-        if let Some(i) = events.iter().position(|e| {
+        if let Some(&i) = self.told.get(&text).into_iter().flatten().find(|&&i| {
+            let e = &events[i];
             same_family(e)
                 && (p.name.is_none() || e.name == p.name)
                 && (p.place.is_none() || e.place == p.place)
-                && e.evidence
-                    .iter()
-                    .any(|ev| norm_key(&self.text()[ev.clone()]) == text)
+                && !e.evidence.contains(&s.span)
         }) {
             return Some(i);
         }
@@ -2823,6 +2831,13 @@ impl<'a> Frames<'a> {
             .unwrap_or(0);
         let date = nearest_date(s, anchor_tok);
         {
+            let told = self
+                .told
+                .entry(norm_key(&self.sc.doc.text[span.clone()]))
+                .or_default();
+            if !told.contains(&idx) {
+                told.push(idx);
+            }
             let e = &mut self.out.events[idx];
             if !e.evidence.contains(&span) {
                 e.evidence.push(span.clone());
@@ -3617,6 +3632,47 @@ fn add_side(
     if casualties.is_some() && side.casualties.is_none() {
         side.casualties = casualties;
     }
+}
+
+/// Words that can open a frame (checked first: most words open none).
+fn is_trigger_word(w: &str) -> bool {
+    lexicon::SIEGE_VERBS.contains(&w)
+        || lexicon::CAMPAIGN_NOUNS.contains(&w)
+        || lexicon::TREATY_NOUNS.contains(&w)
+        || matches!(
+            w,
+            "siege"
+                | "sieges"
+                | "battle"
+                | "battles"
+                | "defeat"
+                | "defeated"
+                | "repelled"
+                | "routed"
+                | "fought"
+                | "met"
+                | "attacked"
+                | "attack"
+                | "assault"
+                | "attempt"
+                | "raided"
+                | "pillaged"
+                | "plundered"
+                | "ravaged"
+                | "invaded"
+                | "invades"
+                | "war"
+                | "revolt"
+                | "rebellion"
+                | "uprising"
+                | "rebelled"
+                | "agreement"
+                | "capture"
+                | "captured"
+                | "take"
+                | "seize"
+                | "storm"
+        )
 }
 
 /// The token of a frame's trigger word in a sentence.

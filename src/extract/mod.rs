@@ -36,6 +36,28 @@ use text::{Tok, Token};
 /// Normalizes a name for comparison: lower case, no diacritics, dashes and
 /// apostrophes unified, single spaces.
 pub fn norm_key(s: &str) -> String {
+    if s.is_ascii() {
+        // The common case, without Unicode decomposition.
+        let mut out = String::with_capacity(s.len());
+        let mut space = false;
+        for b in s.bytes() {
+            let c = match b {
+                b'-' => b' ',
+                b'`' => b'\'',
+                b => b.to_ascii_lowercase(),
+            };
+            if c.is_ascii_whitespace() {
+                space = !out.is_empty();
+                continue;
+            }
+            if space {
+                out.push(' ');
+                space = false;
+            }
+            out.push(c as char);
+        }
+        return out;
+    }
     let mut out = String::with_capacity(s.len());
     let mut space = false;
     for c in s.nfkd() {
