@@ -112,11 +112,16 @@ pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Build(args) => {
             let started = Instant::now();
+            let existed = cli.store.exists();
             let summary = build::build(&args.paths, &base, &cli.store).with_context(|| {
-                format!(
-                    "build failed; the store at {} is unchanged",
-                    cli.store.display()
-                )
+                if existed {
+                    format!(
+                        "build failed; the store at {} is unchanged",
+                        cli.store.display()
+                    )
+                } else {
+                    format!("build failed; no store written at {}", cli.store.display())
+                }
             })?;
             print_summary(&mut out, &summary, &cli.store, started.elapsed())?;
         }
@@ -230,6 +235,23 @@ fn print_summary(
 }
 
 /// Whether an error (or its cause) is a closed pipe: `jinsong export | head` is not a failure.
+/// The error and its causes, joined by ": ", leaving out a cause whose text
+/// the message before it already ends with ("cannot read: No such file").
+pub fn error_message(e: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if out.ends_with(&text) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&text);
+    }
+    out
+}
+
 pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
     e.chain().any(|c| {
         c.downcast_ref::<io::Error>()
@@ -246,5 +268,19 @@ mod tests {
     #[test]
     fn cli_is_well_formed() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn causes_already_in_the_message_are_said_once() {
+        let io = std::io::Error::new(std::io::ErrorKind::NotFound, "no such file");
+        let e = anyhow::Error::new(crate::sources::SourceError::Io {
+            path: "a.txt".into(),
+            source: io,
+        })
+        .context("build failed");
+        assert_eq!(
+            error_message(&e),
+            "build failed: a.txt: cannot read: no such file"
+        );
     }
 }

@@ -10,7 +10,7 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if jinsong::cli::is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("jinsong: error: {e:#}");
+            eprintln!("jinsong: error: {}", jinsong::cli::error_message(&e));
             ExitCode::FAILURE
         }
     }

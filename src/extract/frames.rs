@@ -2972,12 +2972,16 @@ impl<'a> Frames<'a> {
                 }
             }
         } else {
-            // Parties of a treaty: the polities of the sentence, else of the previous one.
-            let mut parties: Vec<String> = names
-                .iter()
-                .filter(|n| n.is(EntityClass::Polity))
-                .map(|n| n.key.clone())
-                .collect();
+            // Parties of a treaty: "X made peace with Y", "a treaty between X and Y";
+            // else the polities of the sentence, else of the previous one.
+            let mut parties = treaty_parties(toks, names, trig);
+            if parties.is_empty() {
+                parties = names
+                    .iter()
+                    .filter(|n| n.is(EntityClass::Polity))
+                    .map(|n| n.key.clone())
+                    .collect();
+            }
             for t in toks.iter().filter(|t| t.text.contains('–') && t.is_cap()) {
                 for part in t.text.split('–') {
                     if let Some(p) = self.table.polity_alias(&norm_key(part)) {
@@ -3697,6 +3701,62 @@ fn trigger_token(toks: &[Tok<'_>], class: EventClass) -> Option<usize> {
             EventClass::Treaty => lexicon::TREATY_NOUNS.contains(&w.as_str()) || w == "agreement",
         }
     })
+}
+
+/// The parties a treaty sentence names around its trigger `trig`: the polities
+/// after "between" ("a treaty between X and Y"), or the subject before the
+/// trigger and the polities after "with" ("X reached an agreement with Y").
+/// Empty when the sentence has neither shape.
+fn treaty_parties(toks: &[Tok<'_>], names: &[RName], trig: usize) -> Vec<String> {
+    let polity = |n: &&RName| n.is(EntityClass::Polity);
+    let clause_end = |from: usize| {
+        toks[from..]
+            .iter()
+            .position(|t| t.text == ";" || t.is_any(&["but", "while", "whereas"]))
+            .map_or(toks.len(), |p| from + p)
+    };
+    let mut parties: Vec<String> = Vec::new();
+    let mut push = |k: &String| {
+        if !parties.contains(k) {
+            parties.push(k.clone());
+        }
+    };
+    if let Some(b) = (trig.saturating_sub(3)..toks.len()).find(|&i| toks[i].is("between")) {
+        let end = clause_end(b);
+        let after: Vec<&RName> = names
+            .iter()
+            .filter(polity)
+            .filter(|n| n.toks.start > b && n.toks.end <= end)
+            .collect();
+        if after.len() >= 2 {
+            after.iter().for_each(|n| push(&n.key));
+            return parties;
+        }
+    }
+    let Some(w) = (trig..toks.len()).find(|&i| toks[i].is("with")) else {
+        return parties;
+    };
+    let end = clause_end(w);
+    let after: Vec<&RName> = names
+        .iter()
+        .filter(polity)
+        .filter(|n| n.toks.start > w && n.toks.end <= end)
+        .collect();
+    if after.is_empty() {
+        return parties;
+    }
+    // The subject: the nearest polity before the trigger in the same clause.
+    let subject = names.iter().filter(polity).rev().find(|n| {
+        n.toks.end <= trig
+            && !toks[n.toks.end..trig]
+                .iter()
+                .any(|t| t.text == "," || t.text == ";" || t.is_any(&["who", "which", "that"]))
+    });
+    if let Some(s) = subject {
+        push(&s.key);
+    }
+    after.iter().for_each(|n| push(&n.key));
+    parties
 }
 
 /// The date of the sentence nearest to token `i` (not a boundary like "since 938").

@@ -282,7 +282,15 @@ impl NameTable {
             .filter(|k| t.class_of_key(k) == Some(NameClass::Polity))
             .cloned()
             .collect();
-        for k in &polity_keys {
+        // Names of no class too: "the Tangut Western Xia" is said once, with no cue.
+        let candidates: Vec<String> = keys
+            .iter()
+            .filter(|k| {
+                k.contains(' ') && matches!(t.class_of_key(k), Some(NameClass::Polity) | None)
+            })
+            .cloned()
+            .collect();
+        for k in &candidates {
             // Split the written form on spaces only: "Song–Jin" is one word.
             let surface = t.surface(k);
             let words: Vec<String> = surface.split_whitespace().map(norm_key).collect();
@@ -308,7 +316,9 @@ impl NameTable {
                 if known && rest.split(' ').count() >= 1 {
                     let target = t.polity_surface(&rest);
                     t.stripped.insert(k.clone(), target.clone());
-                    // The adjective names the people of that polity.
+                    if t.class_of_key(k).is_none() {
+                        t.forced.insert(k.clone(), NameClass::Polity);
+                    }
                     // The adjective names the people of that polity ("Jurchen",
                     // "the Jurchens"); a phrase ("Han Chinese") only as a whole.
                     if prefix.len() == 1 {

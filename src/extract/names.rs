@@ -1370,7 +1370,7 @@ fn cue_votes(toks: &[Tok<'_>], times: &[TimeMention], names: &[NameMention], k: 
             if b.is_any(PLACE_NOUNS_BEFORE) && !p1_the {
                 v.add(Place, 3.0);
             }
-            if b.is_any(POLITY_CONTEXT_BEFORE) && p1_the && r.len() == 1 {
+            if b.is_any(POLITY_CONTEXT_BEFORE) && p1_the {
                 v.add(Polity, 1.0);
             }
         }

@@ -42,6 +42,23 @@ fn missing_source_names_the_path() {
 }
 
 #[test]
+fn a_failed_first_build_writes_no_store_and_says_each_cause_once() {
+    let dir = tempdir();
+    let store = dir.path().join("store");
+    let run = jinsong(&store, &["build", "no/such/file.txt"]).failure();
+    assert!(run.stderr.contains("no store written"), "{}", run.stderr);
+    assert_eq!(
+        run.stderr.matches("os error 2").count(),
+        1,
+        "{}",
+        run.stderr
+    );
+    assert!(!store.exists(), "no store directory is left behind");
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert!(leftovers.is_empty(), "no temporary store is left behind");
+}
+
+#[test]
 fn empty_and_blank_files_are_refused() {
     let dir = tempdir();
     let (store, before) = small_store(dir.path());
