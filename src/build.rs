@@ -52,6 +52,8 @@ pub struct Summary {
     pub facts: usize,
     pub quads: usize,
     pub graphs: usize,
+    /// Triples of the default graph, the merge of the named graphs.
+    pub merged: usize,
     pub timings: Vec<(&'static str, Duration)>,
 }
 
@@ -169,7 +171,9 @@ pub fn build(paths: &[PathBuf], base: &Base, store_path: &Path) -> Result<Summar
     let mut summary = built.summary;
     summary.timings.insert(0, ("read", read));
     let t = Instant::now();
-    store::replace(store_path, built.quads)?;
+    let merged = store::merge(&built.quads);
+    summary.merged = merged.len();
+    store::replace(store_path, built.quads.into_iter().chain(merged))?;
     summary.timings.push(("store", t.elapsed()));
     Ok(summary)
 }

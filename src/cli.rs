@@ -224,7 +224,11 @@ fn print_summary(
         ev.join(", ")
     )?;
     writeln!(out, "Facts:    {} (triples about resources)", s.facts)?;
-    writeln!(out, "Quads:    {} in {} graphs", s.quads, s.graphs)?;
+    writeln!(
+        out,
+        "Quads:    {} in {} graphs (+ {} triples in the default graph, their merge)",
+        s.quads, s.graphs, s.merged
+    )?;
     let t: Vec<String> = s
         .timings
         .iter()

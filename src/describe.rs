@@ -39,10 +39,9 @@ impl From<StorageError> for DescribeError {
 }
 
 fn select(store: &Store, query: &str) -> Result<Vec<Vec<Option<Term>>>, DescribeError> {
-    let mut q = SparqlEvaluator::new()
+    let q = SparqlEvaluator::new()
         .parse_query(query)
         .map_err(|e| DescribeError::Store(e.to_string()))?;
-    q.dataset_mut().set_default_graph_as_union();
     let QueryResults::Solutions(sols) = q
         .on_store(store)
         .execute()
@@ -153,6 +152,10 @@ pub fn describe(
     let mut any = false;
     for q in store.quads_for_pattern(Some(subject.into()), None, None, None) {
         let q = q?;
+        if q.graph_name.is_default_graph() {
+            // The merge: the named graphs below say who states each value.
+            continue;
+        }
         any = true;
         let p = q.predicate.as_ref();
         let g = graph_label(&q.graph_name, base);
@@ -179,6 +182,9 @@ pub fn describe(
     // Incoming links: "is jso:partOf of".
     for q in store.quads_for_pattern(None, None, Some(subject.into()), None) {
         let q = q?;
+        if q.graph_name.is_default_graph() {
+            continue;
+        }
         let p = q.predicate.as_ref();
         if p.as_str().starts_with(nif::NS)
             || p == oxigraph::model::NamedNodeRef::new_unchecked(

@@ -292,10 +292,9 @@ GROUP BY ?e ?class
 "#;
 
 fn rows(store: &Store, query: &str) -> Result<Vec<HashMap<String, String>>, EvalError> {
-    let mut q = SparqlEvaluator::new()
+    let q = SparqlEvaluator::new()
         .parse_query(query)
         .map_err(|e| EvalError::Query(e.to_string()))?;
-    q.dataset_mut().set_default_graph_as_union();
     let QueryResults::Solutions(solutions) = q
         .on_store(store)
         .execute()

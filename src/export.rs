@@ -1,8 +1,9 @@
 //! Export: the store, or one graph of it, in an RDF format.
 //!
-//! Turtle and N-Triples hold triples: exported whole, they are the union of
-//! all named graphs (a triple stated by two sources appears once). N-Quads
-//! and TriG keep every graph. Output is sorted, so two exports of the same
+//! Turtle and N-Triples hold triples: exported whole, they are the store's
+//! default graph, the merge of all named graphs (a triple stated by two
+//! sources appears once). N-Quads and TriG keep every named graph; the
+//! default graph is left out of them, since it is derived from those. Output is sorted, so two exports of the same
 //! store are byte-identical; writing to a file goes through a temporary file
 //! that replaces the target only when complete.
 
@@ -83,7 +84,16 @@ pub fn export(
         Some(g) => store
             .quads_for_pattern(None, None, None, Some(GraphNameRef::NamedNode(g.as_ref())))
             .collect::<Result<_, _>>()?,
-        None => store.iter().collect::<Result<_, _>>()?,
+        None if format.supports_datasets() => store
+            .iter()
+            .filter(|q| {
+                q.as_ref()
+                    .map_or(true, |q| !q.graph_name.is_default_graph())
+            })
+            .collect::<Result<_, _>>()?,
+        None => store
+            .quads_for_pattern(None, None, None, Some(GraphNameRef::DefaultGraph))
+            .collect::<Result<_, _>>()?,
     };
     let mut serializer = RdfSerializer::from_format(format);
     if matches!(format, RdfFormat::Turtle | RdfFormat::TriG) {
@@ -111,15 +121,8 @@ pub fn export(
             w.serialize_quad(q)?;
         }
     } else {
-        // The union of the graphs: each triple once.
-        let mut seen = std::collections::HashSet::new();
-        let mut list: Vec<Triple> = Vec::new();
-        for q in quads {
-            let t = Triple::new(q.subject, q.predicate, q.object);
-            if seen.insert(t.clone()) {
-                list.push(t);
-            }
-        }
+        // One graph, a set of triples.
+        let mut list: Vec<Triple> = quads.into_iter().map(Triple::from).collect();
         list.sort_by_cached_key(|t| {
             (
                 t.subject.to_string(),

@@ -1,7 +1,7 @@
 //! SPARQL over the store: named queries, parameters, and result formats.
 //!
-//! Queries see the union of all named graphs as their default graph (unless
-//! they name their own dataset with FROM), so `?s ?p ?o` sees everything and
+//! The default graph of the store is the merge of its named graphs (see
+//! [`crate::store`]), so `?s ?p ?o` sees everything, each triple once, and
 //! `GRAPH ?g` shows who says what. The common prefixes (`jso:`, `rdfs:`,
 //! `skos:`, `nif:`, ...) are predeclared. SELECT and ASK print an aligned
 //! table or a W3C results format; CONSTRUCT and DESCRIBE print RDF.
@@ -225,11 +225,7 @@ pub fn prepare(
     if !binds.is_empty() {
         bind(&mut query, binds)?;
     }
-    let mut prepared = SparqlEvaluator::new().for_query(query);
-    if prepared.dataset().is_default_dataset() {
-        prepared.dataset_mut().set_default_graph_as_union();
-    }
-    Ok(prepared)
+    Ok(SparqlEvaluator::new().for_query(query))
 }
 
 /// Fills variables by joining a one-row VALUES block under the query's

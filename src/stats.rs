@@ -25,10 +25,13 @@ pub enum StatsError {
 pub struct Stats {
     /// Distinct resources per class (union of graphs).
     pub classes: BTreeMap<String, usize>,
-    /// Quads per graph.
+    /// Quads per named graph.
     pub graphs: BTreeMap<String, usize>,
+    /// Triples of the default graph, the merge of the named graphs.
+    pub merged: usize,
     /// Per source graph: resources of each jinsong class it states.
     pub sources: BTreeMap<String, BTreeMap<String, usize>>,
+    /// Quads in named graphs.
     pub quads: usize,
 }
 
@@ -41,6 +44,11 @@ pub fn compute(store: &Store, base: &Base) -> Result<Stats, StatsError> {
     let mut typed: BTreeMap<String, std::collections::BTreeSet<String>> = BTreeMap::new();
     for q in store.iter() {
         let q = q?;
+        if q.graph_name.is_default_graph() {
+            // The merge repeats what the named graphs say.
+            st.merged += 1;
+            continue;
+        }
         st.quads += 1;
         let g = graph_label(&q.graph_name, base);
         *st.graphs.entry(g.clone()).or_default() += 1;
@@ -90,6 +98,11 @@ pub fn print(st: &Stats, out: &mut dyn Write) -> Result<(), StatsError> {
         .collect();
     write_table(out, &["graph".into(), "quads".into()], &rows)?;
     writeln!(out, "total quads: {}", st.quads)?;
+    writeln!(
+        out,
+        "default graph: {} triples (the merge of the named graphs)",
+        st.merged
+    )?;
     writeln!(out)?;
     let mut header = vec!["source".to_owned()];
     header.extend(CLASSES.iter().map(|c| (*c).to_owned()));

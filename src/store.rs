@@ -5,10 +5,17 @@
 //! it and swaps directories only when everything succeeded, so a failed or
 //! interrupted build leaves the previous store as it was. This module owns
 //! the store's location and its lifecycle; it knows nothing of extraction.
+//!
+//! The default graph of a store is the RDF merge of its named graphs: each
+//! triple that any graph states, once. Queries without FROM see it, in
+//! jinsong and in any other tool that opens the store, with set semantics
+//! (a union default graph computed at query time would count a triple once
+//! per graph that states it).
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use oxigraph::model::Quad;
+use oxigraph::model::{GraphName, Quad, Triple};
 use oxigraph::store::{StorageError, Store};
 
 /// Where the store lives when neither `--store` nor `JINSONG_STORE` says.
@@ -117,6 +124,25 @@ fn sibling(path: &Path, suffix: &str) -> PathBuf {
     path.with_file_name(format!(".{name}.{suffix}-{}", std::process::id()))
 }
 
+/// The merge of the named graphs of `quads`: each distinct triple once, in
+/// the default graph.
+pub fn merge(quads: &[Quad]) -> Vec<Quad> {
+    let mut seen: HashSet<Triple> = HashSet::new();
+    let mut out = Vec::new();
+    for q in quads.iter().filter(|q| !q.graph_name.is_default_graph()) {
+        let t = Triple::new(q.subject.clone(), q.predicate.clone(), q.object.clone());
+        if seen.insert(t) {
+            out.push(Quad::new(
+                q.subject.clone(),
+                q.predicate.clone(),
+                q.object.clone(),
+                GraphName::DefaultGraph,
+            ));
+        }
+    }
+    out
+}
+
 /// Writes `quads` into a new store and puts it at `path`, replacing the
 /// previous store only once the new one is complete.
 pub fn replace(path: &Path, quads: impl IntoIterator<Item = Quad>) -> Result<(), StoreError> {
@@ -191,6 +217,21 @@ mod tests {
     fn quad(s: &str) -> Quad {
         let n = NamedNode::new_unchecked(format!("http://example.com/{s}"));
         Quad::new(n.clone(), n.clone(), n, GraphName::DefaultGraph)
+    }
+
+    #[test]
+    fn the_merge_holds_each_triple_of_the_named_graphs_once() {
+        let n = |s: &str| NamedNode::new_unchecked(format!("http://example.com/{s}"));
+        let in_graph = |s: &str, g: &str| Quad::new(n(s), n("p"), n("o"), n(g));
+        let quads = vec![
+            in_graph("a", "g1"),
+            in_graph("a", "g2"),
+            in_graph("b", "g2"),
+            quad("c"),
+        ];
+        let merged = merge(&quads);
+        assert_eq!(merged.len(), 2);
+        assert!(merged.iter().all(|q| q.graph_name.is_default_graph()));
     }
 
     #[test]

@@ -253,6 +253,23 @@ fn exports_in_every_format_hold_the_dataset() {
         stats.contains(&format!("total quads: {n_quads}")),
         "{stats}"
     );
+    assert!(
+        stats.contains(&format!("default graph: {n_triples} triples")),
+        "{stats}"
+    );
+    // Queries see the same merge: each triple once, however many sources state it.
+    let count = jinsong(
+        store,
+        &[
+            "query",
+            "--format",
+            "csv",
+            "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }",
+        ],
+    )
+    .success()
+    .stdout;
+    assert_eq!(count, format!("n\r\n{n_triples}\r\n"));
     // Exports are deterministic.
     assert_eq!(ttl, jinsong(store, &["export"]).success().stdout);
 }

@@ -16,9 +16,37 @@ fn export(format: &str) -> String {
         .stdout
 }
 
+/// The quads of the store's named graphs: what N-Quads and TriG exports hold.
 fn store_quads() -> HashSet<Quad> {
     let store = jinsong::store::open_read_only(shared_store()).unwrap();
-    store.iter().collect::<Result<_, _>>().unwrap()
+    let all: Vec<Quad> = store.iter().collect::<Result<_, _>>().unwrap();
+    all.into_iter()
+        .filter(|q| !q.graph_name.is_default_graph())
+        .collect()
+}
+
+/// The store's default graph is the merge of its named graphs.
+#[test]
+fn the_default_graph_is_the_merge_of_the_named_graphs() {
+    let store = jinsong::store::open_read_only(shared_store()).unwrap();
+    let default: HashSet<Triple> = store
+        .quads_for_pattern(
+            None,
+            None,
+            None,
+            Some(oxigraph::model::GraphNameRef::DefaultGraph),
+        )
+        .map(|q| q.map(Triple::from))
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let merged: HashSet<Triple> = store_quads().into_iter().map(Triple::from).collect();
+    assert!(!merged.is_empty());
+    assert!(
+        default == merged,
+        "{} vs {} triples",
+        default.len(),
+        merged.len()
+    );
 }
 
 #[test]
@@ -145,7 +173,7 @@ import sys, json, pyoxigraph
 store = pyoxigraph.Store.read_only(sys.argv[1])
 prefixes = json.loads(sys.argv[2])
 query = open(sys.argv[3]).read()
-res = store.query(query, prefixes=prefixes, use_default_graph_as_union=True)
+res = store.query(query, prefixes=prefixes)
 rows = []
 for s in res:
     rows.append({v.value: str(s[v]) for v in res.variables if s[v] is not None})
