@@ -1,21 +1,29 @@
+//! What the extractor found in each source, for debugging its rules.
+//!
+//! `cargo run --release --example dump [SOURCE_ID]` prints the events of every
+//! bundled source (or of one). Environment: `FILES=a.txt,b.txt` reads those
+//! files instead of the manifest; `VOTES=key,…` prints the class votes of
+//! names; `TIMES=needle` prints the dates and names of sentences containing
+//! the needle; `ENT=1` also prints entities.
+
 use jinsong::sources::{self, Manifest};
 use std::path::Path;
 
-fn main() {
+type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
+
+fn main() -> Result<()> {
     let metas = match std::env::var("FILES") {
         Ok(f) => sources::collect(
             &f.split(',')
                 .map(std::path::PathBuf::from)
                 .collect::<Vec<_>>(),
-        )
-        .unwrap(),
-        Err(_) => {
-            Manifest::load(Path::new("data/sources.toml"))
-                .unwrap()
-                .sources
-        }
+        )?,
+        Err(_) => Manifest::load(Path::new("data/sources.toml"))?.sources,
     };
-    let docs: Vec<_> = metas.iter().map(|s| sources::read(s).unwrap()).collect();
+    let docs = metas
+        .iter()
+        .map(sources::read)
+        .collect::<std::result::Result<Vec<_>, _>>()?;
     let ex = jinsong::extract::extract_all(&docs);
     if let Ok(keys) = std::env::var("VOTES") {
         let sc: Vec<_> = docs.iter().map(jinsong::extract::scan).collect();
@@ -28,7 +36,7 @@ fn main() {
                 t.polity_alias(k)
             );
         }
-        return;
+        return Ok(());
     }
     let only = std::env::args().nth(1);
     if let Ok(needle) = std::env::var("TIMES") {
@@ -50,7 +58,7 @@ fn main() {
                 }
             }
         }
-        return;
+        return Ok(());
     }
     for (d, x) in docs.iter().zip(&ex) {
         if only.as_deref().is_some_and(|o| o != x.source) {
@@ -98,7 +106,5 @@ fn main() {
             }
         }
     }
+    Ok(())
 }
-
-#[allow(dead_code)]
-fn votes() {}

@@ -70,7 +70,7 @@ pub struct QueryArgs {
     /// Output format: table (default), csv, tsv, json, xml; ttl (default), nt, nq for graphs.
     #[arg(long, short = 'f')]
     pub format: Option<OutputFormat>,
-    /// Fill a variable of the query: NAME=VALUE (an <IRI>, a "literal"@en, a number or plain text).
+    /// Fill a variable of the query: NAME=VALUE (`<IRI>`, `"literal"@en`, a number or plain text).
     #[arg(long = "bind", short = 'b', value_name = "NAME=VALUE")]
     pub binds: Vec<String>,
     /// List the named queries.
@@ -99,7 +99,7 @@ pub struct DescribeArgs {
 
 #[derive(Debug, Args)]
 pub struct EvaluateArgs {
-    /// Directory with events.tsv and entities.tsv, or a .toml file of [[event]] and [[entity]].
+    /// Directory with events.tsv and entities.tsv, or a .toml file of `[[event]]` and `[[entity]]` tables.
     #[arg(default_value = "tests/gold")]
     pub gold: PathBuf,
 }
@@ -197,9 +197,10 @@ fn print_summary(
 ) -> Result<()> {
     writeln!(
         out,
-        "Built {} from {} sources in {:.2?}",
+        "Built {} from {} source{} in {:.2?}",
         store.display(),
         s.sources.len(),
+        if s.sources.len() == 1 { "" } else { "s" },
         elapsed
     )?;
     for (id, format, bytes, path) in &s.sources {

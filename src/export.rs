@@ -159,6 +159,16 @@ pub fn export_to_file(
         export(store, graph, format, &mut buf)?;
         buf.flush().map_err(file_err)?;
     }
+    // A temporary file is private (0600); the export gets the target's
+    // permissions if it existed, else rw-r--r-- like a file written by `>`.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let perms = std::fs::metadata(path)
+            .map(|m| m.permissions())
+            .unwrap_or_else(|_| std::fs::Permissions::from_mode(0o644));
+        tmp.as_file().set_permissions(perms).map_err(file_err)?;
+    }
     tmp.persist(path).map_err(|e| file_err(e.error))?;
     Ok(())
 }

@@ -301,6 +301,15 @@ fn export_of_one_graph_and_to_a_file() {
         "{}",
         &text[..200.min(text.len())]
     );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&out).unwrap().permissions().mode() & 0o777;
+        assert_eq!(
+            mode, 0o644,
+            "a new export is readable by others, as with `>`"
+        );
+    }
     let err = jinsong(store, &["export", "-g", "nosuchsource"]).failure();
     assert!(err.stderr.contains("no graph"), "{}", err.stderr);
 }
