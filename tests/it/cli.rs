@@ -60,7 +60,7 @@ fn build_reads_given_files_and_directories_detecting_formats() {
     assert!(run.stdout.contains("blog"), "{}", run.stdout);
     let one = repo().join("data/sources/003_37bbb4ec0184a137.txt");
     let run = jinsong(&store, &["build", one.to_str().unwrap()]).success();
-    assert!(run.stdout.contains("from 1 sources"), "{}", run.stdout);
+    assert!(run.stdout.contains("from 1 source in"), "{}", run.stdout);
 }
 
 #[test]
