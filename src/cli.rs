@@ -239,7 +239,6 @@ fn print_summary(
     Ok(())
 }
 
-/// Whether an error (or its cause) is a closed pipe: `jinsong export | head` is not a failure.
 /// The error and its causes, joined by ": ", leaving out a cause whose text
 /// the message before it already ends with ("cannot read: No such file").
 pub fn error_message(e: &anyhow::Error) -> String {
@@ -257,6 +256,7 @@ pub fn error_message(e: &anyhow::Error) -> String {
     out
 }
 
+/// Whether an error (or its cause) is a closed pipe: `jinsong export | head` is not a failure.
 pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
     e.chain().any(|c| {
         c.downcast_ref::<io::Error>()

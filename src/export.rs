@@ -3,9 +3,10 @@
 //! Turtle and N-Triples hold triples: exported whole, they are the store's
 //! default graph, the merge of all named graphs (a triple stated by two
 //! sources appears once). N-Quads and TriG keep every named graph; the
-//! default graph is left out of them, since it is derived from those. Output is sorted, so two exports of the same
-//! store are byte-identical; writing to a file goes through a temporary file
-//! that replaces the target only when complete.
+//! default graph is left out of them, since it is derived from those. Output
+//! is sorted, so two exports of the same store are byte-identical; writing to
+//! a file goes through a temporary file that replaces the target only when
+//! complete.
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};

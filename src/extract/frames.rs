@@ -4012,3 +4012,42 @@ fn money(toks: &[Tok<'_>]) -> Vec<Indemnity> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sources::{SourceMeta, parse_text};
+
+    fn events(text: &str) -> Vec<Event> {
+        let meta = SourceMeta::for_file(std::path::Path::new("t.txt"));
+        let doc = parse_text(meta, text.to_owned(), String::new());
+        crate::extract::extract_all(&[doc])
+            .into_iter()
+            .flat_map(|x| x.events)
+            .collect()
+    }
+
+    fn parties(text: &str) -> Vec<Vec<String>> {
+        events(text)
+            .into_iter()
+            .filter(|e| e.class == EventClass::Treaty)
+            .map(|e| e.parties.into_iter().collect())
+            .collect()
+    }
+
+    #[test]
+    fn treaty_parties_are_the_subject_and_who_it_was_made_with() {
+        let text = "The Liang dynasty fought the Chen dynasty for decades. \
+                    Before they could invade the Chen dynasty, the Liang dynasty \
+                    reached a peace agreement with the Wei dynasty in 1124.";
+        assert_eq!(parties(text), vec![vec!["Liang dynasty", "Wei dynasty"]]);
+    }
+
+    #[test]
+    fn treaty_parties_follow_between() {
+        let text = "The Liang dynasty fought the Chen dynasty for decades. \
+                    In 1142 the Wei dynasty watched as a treaty between the \
+                    Liang dynasty and the Chen dynasty set the border at the Huai River.";
+        assert_eq!(parties(text), vec![vec!["Chen dynasty", "Liang dynasty"]]);
+    }
+}
