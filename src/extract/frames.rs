@@ -1330,7 +1330,8 @@ impl<'a> Frames<'a> {
                 for n in names.iter().filter(|n| n.is(EntityClass::Polity)) {
                     if n.toks.start < ti {
                         attackers.push(n.key.clone());
-                    } else if n.toks.start <= ti + 3
+                    } else if n.toks.start > ti
+                        && n.toks.start <= ti + 3
                         && (toks[ti].is_any(&["invades", "invaded"])
                             || toks[ti + 1..n.toks.start]
                                 .iter()

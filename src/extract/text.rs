@@ -255,8 +255,10 @@ pub fn sentences(text: &str, base: usize) -> Vec<Range<usize>> {
                     });
                 if b == b'.' {
                     let word_start = text[..i]
-                        .rfind(|c: char| !(c.is_alphanumeric() || c == '.'))
-                        .map_or(0, |p| p + 1);
+                        .char_indices()
+                        .rev()
+                        .find(|&(_, c)| !(c.is_alphanumeric() || c == '.'))
+                        .map_or(0, |(p, c)| p + c.len_utf8());
                     let word = &text[word_start..i];
                     if is_abbreviation(word) {
                         i += 1;
@@ -289,6 +291,14 @@ mod tests {
 
     fn toks(s: &str) -> Vec<&str> {
         tokenize(s, 0).into_iter().map(|t| &s[t.span]).collect()
+    }
+
+    #[test]
+    fn a_full_stop_after_a_multibyte_character_ends_a_sentence() {
+        let text = "He fled –•. Then he came back.";
+        let s = sentences(text, 0);
+        assert_eq!(s.len(), 2, "{s:?}");
+        assert_eq!(&text[s[1].clone()], "Then he came back.");
     }
 
     #[test]

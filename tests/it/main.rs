@@ -7,3 +7,4 @@ mod interop;
 mod ontology;
 mod quality;
 mod queries;
+mod robust;
