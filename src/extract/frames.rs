@@ -557,6 +557,33 @@ impl<'a> Frames<'a> {
                             .insert(p.key.clone());
                     }
                 }
+                // "Wuzhu commanded the main Jin army": who leads a polity's force serves it.
+                if toks
+                    .get(after)
+                    .is_some_and(|t| t.is_any(&["commanded", "led", "headed"]))
+                {
+                    let mut k = after + 1;
+                    while k < after + 4
+                        && toks
+                            .get(k)
+                            .is_some_and(|t| t.kind == TokenKind::Word && !t.is_cap())
+                    {
+                        k += 1;
+                    }
+                    if let Some(p) = names.iter().find(|n| {
+                        n.toks.start == k
+                            && n.is(EntityClass::Polity)
+                            && toks
+                                .get(n.toks.end)
+                                .is_some_and(|t| t.is_any(lexicon::FORCE_NOUNS))
+                    }) {
+                        self.out
+                            .entity(&r.key, class)
+                            .facts
+                            .allegiance
+                            .insert(p.key.clone());
+                    }
+                }
             }
         }
         // Appositions: "X (the Y)", "X (Y)", and "X (modern Y)".
@@ -939,7 +966,9 @@ impl<'a> Frames<'a> {
         let key = key.to_lowercase();
         let value = self.text()[s.span.clone()].to_owned();
         let names = self.resolved[si].clone();
-        let whole = block.span == s.span;
+        // A prose field (comment, abstract) is kept whole, from its first sentence.
+        let first = s.span.start == block.span.start;
+        let block_text = self.text()[block.span.clone()].trim().to_owned();
         let e = &mut self.out.events[subj];
         match key.as_str() {
             "date" => {
@@ -979,8 +1008,8 @@ impl<'a> Frames<'a> {
             }
             "result" => e.result.push(value),
             "caption" => e.record.caption.push(value),
-            "rdfs:comment" | "comment" if whole => e.record.comment = Some(value),
-            "abstract" | "dbo:abstract" if whole => e.record.abstract_ = Some(value),
+            "rdfs:comment" | "comment" if first => e.record.comment = Some(block_text),
+            "abstract" | "dbo:abstract" if first => e.record.abstract_ = Some(block_text),
             "rdf:type" => e.record.types.push(value),
             "dcterms:subject" => e.record.subjects.push(value),
             "conflict" => e.record.conflict.push(value),
@@ -4042,6 +4071,24 @@ mod tests {
                     Before they could invade the Chen dynasty, the Liang dynasty \
                     reached a peace agreement with the Wei dynasty in 1124.";
         assert_eq!(parties(text), vec![vec!["Liang dynasty", "Wei dynasty"]]);
+    }
+
+    #[test]
+    fn a_commander_of_a_polity_army_brings_its_strength_to_that_side() {
+        let text = "The Liang dynasty fought the Chen dynasty for decades. \
+                    Meanwhile, Gaoming commanded the main Liang army. \
+                    On July 8, 1140, at the Battle of Fenshui, Gaoming launched a surprise \
+                    attack on Chen forces with an army of 100,000 infantry and 15,000 horsemen.";
+        let battle = events(text)
+            .into_iter()
+            .find(|e| e.class == EventClass::Battle)
+            .expect("the battle");
+        let side = battle
+            .sides
+            .iter()
+            .find(|s| s.polity.as_deref() == Some("Liang dynasty"))
+            .expect("the Liang side");
+        assert_eq!(side.strength, Some(115_000));
     }
 
     #[test]

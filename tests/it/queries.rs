@@ -48,6 +48,13 @@ fn battles_have_sides_commanders_and_victors() {
         "{yancheng:?}"
     );
     assert!(yancheng["victor"].contains("Song"), "{yancheng:?}");
+    // "an army of 100,000 infantry and 15,000 horsemen", led by a Jin commander.
+    assert_eq!(yancheng["strength"], "Jin dynasty 115000", "{yancheng:?}");
+    assert!(
+        rows.iter()
+            .any(|r| r.get("casualties").is_some_and(|c| !c.is_empty())),
+        "some battle states its casualties"
+    );
     let caizhou = find(&rows, |r| r["event"] == "Siege of Caizhou").expect("Caizhou");
     assert_eq!(caizhou["class"], "Siege");
     assert!(caizhou["belligerents"].contains("Mongols"), "{caizhou:?}");
@@ -223,6 +230,34 @@ fn counts_per_class_and_source() {
 #[test]
 fn conflict_record_and_sources() {
     let rows = q("conflict-record");
+    // The DBpedia page's own values, each from the page's graph.
+    for attribute in [
+        "rdfs:label",
+        "rdfs:comment",
+        "abstract",
+        "Date (start)",
+        "Date (end, text)",
+        "Caption",
+        "Result",
+        "Conflict",
+        "combatant",
+        "rdf:type",
+    ] {
+        assert!(
+            rows.iter()
+                .any(|r| r["attribute"] == attribute && r["sources"].contains("dbkwik")),
+            "{attribute} from the DBpedia page"
+        );
+    }
+    let page_abstract = find(&rows, |r| {
+        r["attribute"] == "abstract" && r["sources"] == "dbkwik"
+    })
+    .expect("the page's abstract");
+    assert!(
+        page_abstract["value"].starts_with("A series of Jurchen military campaigns")
+            && page_abstract["value"].ends_with("an end to both the Jin and Song dynasties."),
+        "the whole abstract: {page_abstract:?}"
+    );
     assert!(
         find(&rows, |r| r["attribute"] == "Conflict"
             && r["value"] == "Jurchen campaigns against the Song Dynasty"
