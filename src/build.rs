@@ -3,12 +3,12 @@
 //! This module only wires the stages together and counts what they made;
 //! each stage lives in its own module.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use oxigraph::io::{RdfFormat, RdfParser};
-use oxigraph::model::{GraphName, Quad};
+use oxigraph::model::{BlankNode, GraphName, NamedOrBlankNode, Quad, Term};
 
 use crate::extract::{self, EntityClass, EventClass, Extraction};
 use crate::rdf::emit::{self, Base, ONTOLOGY_GRAPH};
@@ -74,13 +74,30 @@ pub fn read_sources(paths: &[PathBuf]) -> Result<Vec<Document>, SourceError> {
     metas.iter().map(sources::read).collect()
 }
 
-/// The ontology's quads, in `graph/ontology`.
+/// The ontology's quads, in `graph/ontology`. Its blank nodes (class
+/// unions) get the same ids in every build, so builds stay byte-identical.
 pub fn ontology_quads(base: &Base) -> Vec<Quad> {
     let g = GraphName::NamedNode(base.graph(ONTOLOGY_GRAPH));
+    let mut ids: HashMap<BlankNode, BlankNode> = HashMap::new();
+    let mut stable = |b: BlankNode| {
+        let n = ids.len();
+        ids.entry(b)
+            .or_insert_with(|| BlankNode::new_unchecked(format!("ontology{n}")))
+            .clone()
+    };
     RdfParser::from_format(RdfFormat::Turtle)
         .with_default_graph(g)
         .for_slice(ONTOLOGY_TTL.as_bytes())
         .filter_map(Result::ok)
+        .map(|mut q| {
+            if let NamedOrBlankNode::BlankNode(b) = q.subject {
+                q.subject = stable(b).into();
+            }
+            if let Term::BlankNode(b) = q.object {
+                q.object = stable(b).into();
+            }
+            q
+        })
         .collect()
 }
 
@@ -140,7 +157,7 @@ pub fn build_graph(docs: Vec<Document>, base: &Base) -> Built {
     let prefix = base.resource_prefix();
     summary.facts = quads
         .iter()
-        .filter(|q| matches!(&q.subject, oxigraph::model::NamedOrBlankNode::NamedNode(n) if n.as_str().starts_with(&prefix)))
+        .filter(|q| matches!(&q.subject, NamedOrBlankNode::NamedNode(n) if n.as_str().starts_with(&prefix)))
         .count();
     let _ = stats;
     summary.quads = quads.len();

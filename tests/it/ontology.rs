@@ -81,6 +81,37 @@ fn every_declared_term_is_documented_and_every_class_aligned() {
     }
 }
 
+/// Every property says what it applies to and what its values are.
+#[test]
+fn every_property_has_a_label_comment_domain_and_range() {
+    let quads = ontology();
+    let properties: BTreeSet<String> = quads
+        .iter()
+        .filter(|q| {
+            q.predicate == rdf::TYPE
+                && matches!(&q.object, Term::NamedNode(n)
+                    if n.as_str().ends_with("#ObjectProperty") || n.as_str().ends_with("#DatatypeProperty"))
+        })
+        .map(|q| q.subject.to_string())
+        .collect();
+    assert!(properties.len() > 30, "{} properties", properties.len());
+    for p in &properties {
+        for (what, iri) in [
+            ("label", rdfs::LABEL),
+            ("comment", rdfs::COMMENT),
+            ("domain", rdfs::DOMAIN),
+            ("range", rdfs::RANGE),
+        ] {
+            assert!(
+                quads
+                    .iter()
+                    .any(|q| q.subject.to_string() == *p && q.predicate == iri),
+                "{p} has no {what}"
+            );
+        }
+    }
+}
+
 #[test]
 fn named_queries_use_only_declared_terms() {
     let declared = declared();
