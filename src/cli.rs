@@ -151,9 +151,9 @@ pub fn run(cli: Cli) -> Result<()> {
                 .map(|b| query::parse_binding(b))
                 .collect::<Result<Vec<_>, _>>()?;
             // Check the query before opening the store: a syntax error is reported as such.
-            let _checked = query::prepare(&q, &binds)?;
+            let _checked = query::prepare(&q, &binds, &base)?;
             let store = store::open_read_only(&cli.store)?;
-            query::run(&store, &q, &binds, args.format, &mut out)?;
+            query::run(&store, &q, &binds, args.format, &base, &mut out)?;
         }
         Command::Export(args) => {
             let store = store::open_read_only(&cli.store)?;
@@ -163,9 +163,11 @@ pub fn run(cli: Cli) -> Result<()> {
                 .map(|g| export::graph_iri(g, &base))
                 .transpose()?;
             match &args.output {
-                Some(path) => export::export_to_file(&store, graph.as_ref(), args.format.0, path)
-                    .with_context(|| format!("export to {} failed", path.display()))?,
-                None => export::export(&store, graph.as_ref(), args.format.0, &mut out)?,
+                Some(path) => {
+                    export::export_to_file(&store, graph.as_ref(), args.format.0, &base, path)
+                        .with_context(|| format!("export to {} failed", path.display()))?
+                }
+                None => export::export(&store, graph.as_ref(), args.format.0, &base, &mut out)?,
             }
         }
         Command::Describe(args) => {
@@ -176,7 +178,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Stats => {
             let store = store::open_read_only(&cli.store)?;
             let st = stats::compute(&store, &base)?;
-            stats::print(&st, &mut out)?;
+            stats::print(&st, &base, &mut out)?;
         }
         Command::Evaluate(args) => {
             let store = store::open_read_only(&cli.store)?;

@@ -131,7 +131,7 @@ pub fn find(store: &Store, name: &str, base: &Base) -> Result<NamedNode, Describ
         1 => Ok(pick.into_iter().next().expect("one")),
         _ => Err(DescribeError::Ambiguous {
             name: name.to_owned(),
-            candidates: pick.iter().map(|n| prefixed(n.as_str())).collect(),
+            candidates: pick.iter().map(|n| prefixed(n.as_str(), base)).collect(),
         }),
     }
 }
@@ -160,20 +160,20 @@ pub fn describe(
         let p = q.predicate.as_ref();
         let g = graph_label(&q.graph_name, base);
         if p == rdfs::LABEL && label.is_none() {
-            label = Some(display_term(&q.object));
+            label = Some(display_term(&q.object, base));
         }
         if p == rdfs::COMMENT && comment.is_none() {
-            comment = Some(display_term(&q.object));
+            comment = Some(display_term(&q.object, base));
         }
         if p == rdf::TYPE {
-            let t = display_term(&q.object);
+            let t = display_term(&q.object, base);
             if !types.contains(&t) {
                 types.push(t);
             }
         }
-        let value = value_text(store, &q.object, p)?;
+        let value = value_text(store, &q.object, p, base)?;
         attrs
-            .entry(property_key(p))
+            .entry(property_key(p, base))
             .or_default()
             .entry(value)
             .or_default()
@@ -196,16 +196,16 @@ pub fn describe(
         any = true;
         let g = graph_label(&q.graph_name, base);
         attrs
-            .entry((9, format!("is {} of", prefixed(p.as_str()))))
+            .entry((9, format!("is {} of", prefixed(p.as_str(), base))))
             .or_default()
-            .entry(display_term(&q.subject.clone().into()))
+            .entry(display_term(&q.subject.clone().into(), base))
             .or_default()
             .push(g);
     }
     if !any {
         return Err(DescribeError::NotFound(iri.to_string()));
     }
-    let title = label.unwrap_or_else(|| prefixed(iri.as_str()));
+    let title = label.unwrap_or_else(|| prefixed(iri.as_str(), base));
     writeln!(out, "About: {title}")?;
     writeln!(out, "{}", iri.as_str())?;
     if !types.is_empty() {
@@ -240,8 +240,8 @@ pub fn describe(
 }
 
 /// Orders the record like DBpedia: type and labels first, then the rest.
-fn property_key(p: NamedNodeRef<'_>) -> (u8, String) {
-    let name = prefixed(p.as_str());
+fn property_key(p: NamedNodeRef<'_>, base: &Base) -> (u8, String) {
+    let name = prefixed(p.as_str(), base);
     let rank = match name.as_str() {
         "rdf:type" => 0,
         "rdfs:label" => 1,
@@ -253,14 +253,19 @@ fn property_key(p: NamedNodeRef<'_>) -> (u8, String) {
 }
 
 /// A value as shown: evidence strings show their words and offsets.
-fn value_text(store: &Store, o: &Term, p: NamedNodeRef<'_>) -> Result<String, DescribeError> {
+fn value_text(
+    store: &Store,
+    o: &Term,
+    p: NamedNodeRef<'_>,
+    base: &Base,
+) -> Result<String, DescribeError> {
     if p == jso::EVIDENCE {
         if let Term::NamedNode(n) = o {
             let anchor = store
                 .quads_for_pattern(Some(n.as_ref().into()), Some(nif::ANCHOR_OF), None, None)
                 .next()
                 .transpose()?
-                .map(|q| display_term(&q.object));
+                .map(|q| display_term(&q.object, base));
             if let Some(a) = anchor {
                 let offsets = n
                     .as_str()
@@ -273,7 +278,7 @@ fn value_text(store: &Store, o: &Term, p: NamedNodeRef<'_>) -> Result<String, De
             }
         }
     }
-    let s = display_term(o);
+    let s = display_term(o, base);
     Ok(match o {
         Term::Literal(l)
             if l.datatype().as_str() != "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
@@ -282,7 +287,7 @@ fn value_text(store: &Store, o: &Term, p: NamedNodeRef<'_>) -> Result<String, De
             format!(
                 "{} ({})",
                 truncate(&s, 200),
-                prefixed(l.datatype().as_str())
+                prefixed(l.datatype().as_str(), base)
             )
         }
         _ => truncate(&s, 200),

@@ -16,8 +16,7 @@ use oxigraph::io::{RdfFormat, RdfSerializer};
 use oxigraph::model::{GraphName, GraphNameRef, NamedNode, Quad, Triple};
 use oxigraph::store::{StorageError, Store};
 
-use crate::rdf::emit::{Base, DEFAULT_BASE};
-use crate::rdf::vocab::PREFIXES;
+use crate::rdf::emit::Base;
 
 /// Export formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,6 +73,7 @@ pub fn export(
     store: &Store,
     graph: Option<&NamedNode>,
     format: RdfFormat,
+    base: &Base,
     out: &mut dyn Write,
 ) -> Result<(), ExportError> {
     if let Some(g) = graph {
@@ -98,14 +98,9 @@ pub fn export(
     };
     let mut serializer = RdfSerializer::from_format(format);
     if matches!(format, RdfFormat::Turtle | RdfFormat::TriG) {
-        for (p, ns) in PREFIXES.iter() {
-            serializer = serializer.with_prefix(*p, *ns).map_err(io::Error::other)?;
+        for (p, ns) in base.prefixes() {
+            serializer = serializer.with_prefix(p, ns).map_err(io::Error::other)?;
         }
-        serializer = serializer
-            .with_prefix("jsr", format!("{DEFAULT_BASE}resource/"))
-            .map_err(io::Error::other)?
-            .with_prefix("jsg", format!("{DEFAULT_BASE}graph/"))
-            .map_err(io::Error::other)?;
     }
     let mut w = serializer.for_writer(out);
     if format.supports_datasets() {
@@ -144,6 +139,7 @@ pub fn export_to_file(
     store: &Store,
     graph: Option<&NamedNode>,
     format: RdfFormat,
+    base: &Base,
     path: &Path,
 ) -> Result<(), ExportError> {
     let file_err = |source| ExportError::File {
@@ -157,7 +153,7 @@ pub fn export_to_file(
     let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(file_err)?;
     {
         let mut buf = io::BufWriter::new(tmp.as_file_mut());
-        export(store, graph, format, &mut buf)?;
+        export(store, graph, format, base, &mut buf)?;
         buf.flush().map_err(file_err)?;
     }
     // A temporary file is private (0600); the export gets the target's

@@ -16,8 +16,7 @@ use oxigraph::sparql::{QueryResults, SparqlEvaluator};
 use oxigraph::store::Store;
 use unicode_width::UnicodeWidthStr;
 
-use crate::rdf::emit::DEFAULT_BASE;
-use crate::rdf::vocab::PREFIXES;
+use crate::rdf::emit::Base;
 
 include!(concat!(env!("OUT_DIR"), "/named_queries.rs"));
 
@@ -205,18 +204,16 @@ pub fn parse_binding(s: &str) -> Result<(Variable, Term), QueryError> {
 pub fn prepare(
     q: &QueryText,
     binds: &[(Variable, Term)],
+    base: &Base,
 ) -> Result<oxigraph::sparql::PreparedSparqlQuery, QueryError> {
     let syntax = |message: String| QueryError::Syntax {
         origin: q.origin.clone(),
         message,
     };
     let mut parser = spargebra::SparqlParser::new();
-    for (p, ns) in PREFIXES.iter().chain(std::iter::once(&(
-        "jsr",
-        "https://w3id.org/jinsong/resource/",
-    ))) {
+    for (p, ns) in base.prefixes() {
         parser = parser
-            .with_prefix(*p, *ns)
+            .with_prefix(p, ns)
             .map_err(|e| syntax(e.to_string()))?;
     }
     let mut query = parser
@@ -299,20 +296,22 @@ pub fn run(
     q: &QueryText,
     binds: &[(Variable, Term)],
     format: Option<OutputFormat>,
+    base: &Base,
     out: &mut dyn Write,
 ) -> Result<(), QueryError> {
-    let prepared = prepare(q, binds)?;
+    let prepared = prepare(q, binds, base)?;
     let results = prepared
         .on_store(store)
         .execute()
         .map_err(|e| QueryError::Evaluation(e.to_string()))?;
-    write_results(results, format, out)
+    write_results(results, format, base, out)
 }
 
 /// Writes query results in a format.
 pub fn write_results(
     results: QueryResults<'_>,
     format: Option<OutputFormat>,
+    base: &Base,
     out: &mut dyn Write,
 ) -> Result<(), QueryError> {
     match results {
@@ -326,7 +325,9 @@ pub fn write_results(
                         rows.push(
                             variables
                                 .iter()
-                                .map(|v| s.get(v).map(display_term).unwrap_or_default())
+                                .map(|v| {
+                                    s.get(v).map(|t| display_term(t, base)).unwrap_or_default()
+                                })
                                 .collect::<Vec<_>>(),
                         );
                     }
@@ -376,12 +377,9 @@ pub fn write_results(
             };
             let mut s = RdfSerializer::from_format(f);
             if f == RdfFormat::Turtle {
-                for (p, ns) in PREFIXES.iter().chain(std::iter::once(&(
-                    "jsr",
-                    "https://w3id.org/jinsong/resource/",
-                ))) {
+                for (p, ns) in base.prefixes() {
                     s = s
-                        .with_prefix(*p, *ns)
+                        .with_prefix(p, ns)
                         .map_err(|e| QueryError::Evaluation(e.to_string()))?;
                 }
             }
@@ -397,18 +395,12 @@ pub fn write_results(
 }
 
 /// An IRI as a prefixed name when a known prefix fits.
-pub fn prefixed(iri: &str) -> String {
-    let jsr = format!("{DEFAULT_BASE}resource/");
-    let jsg = format!("{DEFAULT_BASE}graph/");
-    if let Some(rest) = iri.strip_prefix(&jsr) {
-        return format!("jsr:{rest}");
-    }
-    if let Some(rest) = iri.strip_prefix(&jsg) {
-        return format!("graph:{rest}");
-    }
-    for (p, ns) in PREFIXES {
-        if let Some(rest) = iri.strip_prefix(ns) {
-            if !rest.is_empty() && !rest.contains(['/', '#']) {
+pub fn prefixed(iri: &str, base: &Base) -> String {
+    for (p, ns) in base.prefixes() {
+        if let Some(rest) = iri.strip_prefix(&ns) {
+            // Resource names may hold '/' (none do today) but never start a path.
+            let ours = p == "jsr" || p == "jsg";
+            if !rest.is_empty() && (ours || !rest.contains(['/', '#'])) {
                 return format!("{p}:{rest}");
             }
         }
@@ -417,9 +409,9 @@ pub fn prefixed(iri: &str) -> String {
 }
 
 /// A term as a person reads it: prefixed IRIs, literal values without syntax.
-pub fn display_term(t: &Term) -> String {
+pub fn display_term(t: &Term, base: &Base) -> String {
     match t {
-        Term::NamedNode(n) => prefixed(n.as_str()),
+        Term::NamedNode(n) => prefixed(n.as_str(), base),
         Term::BlankNode(b) => format!("_:{}", b.as_str()),
         Term::Literal(l) => l.value().replace(['\n', '\r', '\t'], " "),
         #[allow(unreachable_patterns)]
@@ -482,7 +474,8 @@ mod tests {
                 origin: q.name.into(),
                 text: q.text.into(),
             };
-            let _prepared = prepare(&text, &[]).unwrap_or_else(|e| panic!("{}: {e}", q.name));
+            let _prepared =
+                prepare(&text, &[], &Base::default()).unwrap_or_else(|e| panic!("{}: {e}", q.name));
         }
     }
 
@@ -492,7 +485,10 @@ mod tests {
             origin: "x.rq".into(),
             text: "SELECT * WHERE {\n  ?s ?p \n}".into(),
         };
-        let err = prepare(&q, &[]).err().expect("a syntax error").to_string();
+        let err = prepare(&q, &[], &Base::default())
+            .err()
+            .expect("a syntax error")
+            .to_string();
         assert!(err.contains("x.rq") && err.contains("at 3:"), "{err}");
     }
 }

@@ -79,12 +79,12 @@ pub fn compute(store: &Store, base: &Base) -> Result<Stats, StatsError> {
     Ok(st)
 }
 
-pub fn print(st: &Stats, out: &mut dyn Write) -> Result<(), StatsError> {
+pub fn print(st: &Stats, base: &Base, out: &mut dyn Write) -> Result<(), StatsError> {
     let rows: Vec<Vec<String>> = CLASSES
         .iter()
         .map(|c| {
             vec![
-                prefixed(&format!("{}{c}", jso::NS)),
+                prefixed(&format!("{}{c}", jso::NS), base),
                 st.classes[*c].to_string(),
             ]
         })

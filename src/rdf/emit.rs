@@ -13,7 +13,7 @@ use std::ops::Range;
 use oxigraph::model::vocab::{rdf, rdfs, xsd};
 use oxigraph::model::{GraphName, Literal, NamedNode, NamedNodeRef, Quad, Term};
 
-use super::vocab::{dcterms, itsrdf, jso, nif, prov, skos};
+use super::vocab::{PREFIXES, dcterms, itsrdf, jso, nif, prov, skos};
 use crate::extract::{EntityClass, EventClass};
 use crate::resolve::{KnowledgeBase, Statement};
 use crate::sources::Document;
@@ -100,6 +100,18 @@ impl Base {
 
     pub fn graph_prefix(&self) -> String {
         format!("{}graph/", self.root)
+    }
+
+    /// The common prefixes and this base's own: `jsr:` for resources, `jsg:`
+    /// for graphs. Queries predeclare them and output uses them.
+    pub fn prefixes(&self) -> Vec<(&'static str, String)> {
+        let mut out: Vec<(&'static str, String)> = PREFIXES
+            .iter()
+            .map(|(p, ns)| (*p, (*ns).to_owned()))
+            .collect();
+        out.push(("jsr", self.resource_prefix()));
+        out.push(("jsg", self.graph_prefix()));
+        out
     }
 }
 

@@ -412,3 +412,43 @@ fn two_builds_of_the_same_sources_are_identical() {
     let eb = jinsong(&b, &["export", "--format", "nq"]).success().stdout;
     assert!(ea == eb, "the exports differ");
 }
+
+/// `--base-iri` mints every resource and graph under it, and the `jsr:` and
+/// `jsg:` prefixes of queries, tables and exports follow it.
+#[test]
+fn another_base_iri_moves_resources_graphs_and_prefixes() {
+    let dir = tempdir();
+    let store = dir.path().join("store");
+    let src = repo().join("data/sources/001_9507694e22ede11f.txt");
+    let base = "http://example.org/wars/";
+    let with_base = |args: &[&str]| {
+        let mut all = vec!["--base-iri", base];
+        all.extend_from_slice(args);
+        jinsong(&store, &all).success().stdout
+    };
+    with_base(&["build", src.to_str().unwrap()]);
+    let ask = with_base(&["query", "ASK { jsr:Kaifeng a jso:Place }"]);
+    assert_eq!(ask.trim(), "true");
+    let iri = with_base(&[
+        "query",
+        "--format",
+        "csv",
+        "SELECT ?s WHERE { ?s rdfs:label \"Kaifeng\"@en }",
+    ]);
+    assert!(
+        iri.contains("http://example.org/wars/resource/Kaifeng"),
+        "{iri}"
+    );
+    let ttl = with_base(&["export"]);
+    assert!(
+        ttl.contains("@prefix jsr: <http://example.org/wars/resource/>"),
+        "{}",
+        &ttl[..ttl.len().min(2000)]
+    );
+    assert!(
+        !ttl.contains("w3id.org/jinsong/resource"),
+        "no resource under the default base"
+    );
+    let table = with_base(&["query", "SELECT ?s WHERE { ?s a jso:Place }"]);
+    assert!(table.contains("jsr:Kaifeng"), "{table}");
+}
