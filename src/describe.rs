@@ -126,6 +126,16 @@ pub fn find(store: &Store, name: &str, base: &Base) -> Result<NamedNode, Describ
             {
                 return Ok(direct);
             }
+            // "the Prince of Hailing": names are stored without the article.
+            let article = trimmed
+                .get(..4)
+                .is_some_and(|a| a.eq_ignore_ascii_case("the "));
+            if article {
+                return find(store, &trimmed[4..], base).map_err(|e| match e {
+                    DescribeError::NotFound(_) => DescribeError::NotFound(name.to_owned()),
+                    other => other,
+                });
+            }
             Err(DescribeError::NotFound(name.to_owned()))
         }
         1 => Ok(pick.into_iter().next().expect("one")),

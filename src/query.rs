@@ -314,6 +314,44 @@ pub fn write_results(
     base: &Base,
     out: &mut dyn Write,
 ) -> Result<(), QueryError> {
+    // JSON, XML and an ASK's CSV end without a newline; a terminal wants one.
+    let mut out = LineEnded {
+        inner: out,
+        last: None,
+    };
+    write_results_to(results, format, base, &mut out)?;
+    if out.last.is_some_and(|b| b != b'\n') {
+        out.inner.write_all(b"\n")?;
+    }
+    Ok(())
+}
+
+/// A writer that remembers the last byte written through it.
+struct LineEnded<'a> {
+    inner: &'a mut dyn Write,
+    last: Option<u8>,
+}
+
+impl Write for LineEnded<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        if n > 0 {
+            self.last = Some(buf[n - 1]);
+        }
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+fn write_results_to(
+    results: QueryResults<'_>,
+    format: Option<OutputFormat>,
+    base: &Base,
+    out: &mut dyn Write,
+) -> Result<(), QueryError> {
     match results {
         QueryResults::Solutions(solutions) => {
             let variables: Vec<Variable> = solutions.variables().to_vec();

@@ -71,8 +71,58 @@ fn is_lock_error(e: &StorageError) -> bool {
     msg.contains("lock") || msg.contains("resource temporarily unavailable")
 }
 
+/// Cleans up after a build that was killed: its half-written new store is
+/// removed, and if it had already moved the previous store aside without
+/// putting the new one in place, the previous store goes back. Only copies
+/// left by processes that are no longer running are touched.
+pub fn recover(path: &Path) -> Result<(), StoreError> {
+    let Some(name) = path.file_name().map(|n| n.to_string_lossy().into_owned()) else {
+        return Ok(());
+    };
+    let dir = match path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        Some(p) => p.to_owned(),
+        None => PathBuf::from("."),
+    };
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return Ok(());
+    };
+    let mut left: Vec<(PathBuf, bool)> = Vec::new();
+    for entry in entries.flatten() {
+        let file = entry.file_name().to_string_lossy().into_owned();
+        let Some(rest) = file.strip_prefix(&format!(".{name}.")) else {
+            continue;
+        };
+        let (kind, pid) = match rest.split_once('-') {
+            Some((k @ ("new" | "old"), pid)) => (k, pid),
+            _ => continue,
+        };
+        let Ok(pid) = pid.parse::<u32>() else {
+            continue;
+        };
+        if pid != std::process::id() && !process_running(pid) {
+            left.push((entry.path(), kind == "old"));
+        }
+    }
+    left.sort();
+    for (copy, old) in left {
+        if old && !path.exists() && is_store(&copy) {
+            std::fs::rename(&copy, path).map_err(io("restore the previous store from", &copy))?;
+        } else {
+            std::fs::remove_dir_all(&copy).map_err(io("remove", &copy))?;
+        }
+    }
+    Ok(())
+}
+
+/// Whether a process runs; where that cannot be told, it is taken to run.
+fn process_running(pid: u32) -> bool {
+    let proc = Path::new("/proc");
+    !proc.is_dir() || proc.join(pid.to_string()).exists()
+}
+
 /// Opens an existing store for reading.
 pub fn open_read_only(path: &Path) -> Result<Store, StoreError> {
+    recover(path)?;
     if !path.exists() {
         return Err(StoreError::Missing {
             path: path.to_owned(),
@@ -91,6 +141,7 @@ pub fn open_read_only(path: &Path) -> Result<Store, StoreError> {
 
 /// Opens an existing store for reading and writing (takes its lock).
 pub fn open(path: &Path) -> Result<Store, StoreError> {
+    recover(path)?;
     if !path.exists() {
         return Err(StoreError::Missing {
             path: path.to_owned(),
@@ -146,6 +197,7 @@ pub fn merge(quads: &[Quad]) -> Vec<Quad> {
 /// Writes `quads` into a new store and puts it at `path`, replacing the
 /// previous store only once the new one is complete.
 pub fn replace(path: &Path, quads: impl IntoIterator<Item = Quad>) -> Result<(), StoreError> {
+    recover(path)?;
     if path.exists() {
         if !is_store(path) && path.read_dir().map_err(io("read", path))?.next().is_some() {
             return Err(StoreError::NotAStore {
@@ -257,6 +309,34 @@ mod tests {
             Err(StoreError::NotAStore { .. })
         ));
         assert!(foreign.join("notes.txt").exists());
+    }
+
+    /// A pid above Linux's largest (2^22): no process has it.
+    const DEAD: u32 = 4_194_305;
+
+    #[test]
+    fn a_killed_build_is_recovered_from() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = dir.path().join("s");
+        replace(&store, vec![quad("a")]).unwrap();
+        // Killed between moving the old store aside and moving the new one in.
+        let old = dir.path().join(format!(".s.old-{DEAD}"));
+        let new = dir.path().join(format!(".s.new-{DEAD}"));
+        std::fs::rename(&store, &old).unwrap();
+        std::fs::create_dir(&new).unwrap();
+        std::fs::write(new.join("CURRENT"), "half").unwrap();
+        assert_eq!(open_read_only(&store).unwrap().len().unwrap(), 1);
+        assert!(!old.exists() && !new.exists());
+        // Killed while loading: the half-written copy goes, the store stays.
+        std::fs::create_dir(&new).unwrap();
+        replace(&store, vec![quad("b"), quad("c")]).unwrap();
+        assert!(!new.exists());
+        assert_eq!(open_read_only(&store).unwrap().len().unwrap(), 2);
+        // A copy of a running process is left alone.
+        let running = dir.path().join(".s.new-1");
+        std::fs::create_dir(&running).unwrap();
+        recover(&store).unwrap();
+        assert!(running.exists());
     }
 
     #[test]

@@ -128,6 +128,10 @@ fn query_results_in_every_w3c_format() {
         .success()
         .stdout;
     assert!(ask_json.contains("\"boolean\":true"), "{ask_json}");
+    // Every output ends its last line, so a shell prompt starts on its own.
+    for out in [&json, &xml, &ask_json] {
+        assert!(out.ends_with('\n'), "{out}");
+    }
 }
 
 #[test]
@@ -342,6 +346,10 @@ fn describe_prints_a_dbpedia_style_record() {
     // By alias and by IRI.
     let alias = jinsong(store, &["describe", "Lin'an"]).success().stdout;
     assert!(alias.starts_with("About: Hangzhou"), "{alias}");
+    let titled = jinsong(store, &["describe", "the Prince of Hailing"])
+        .success()
+        .stdout;
+    assert!(titled.starts_with("About: Wanyan Liang"), "{titled}");
     let iri = jinsong(
         store,
         &[
