@@ -225,7 +225,43 @@ impl<'a> Frames<'a> {
         self.finish_subject();
         self.section_dates();
         self.consolidate();
+        self.starts_from_durations();
         self.part_of();
+    }
+
+    /// "took Kaifeng in February 1233 after a siege of more than 10 months":
+    /// an end and a duration give the start's year (no more precise than that,
+    /// since durations are often approximate).
+    fn starts_from_durations(&mut self) {
+        for e in &mut self.out.events {
+            let (None, Some(end), Some(d)) = (e.start, e.end, e.duration) else {
+                continue;
+            };
+            let year = match d.unit {
+                'Y' => Some(end.year - d.amount as i32),
+                'M' => end
+                    .month
+                    .map(|m| (end.year * 12 + i32::from(m) - 1 - d.amount as i32).div_euclid(12)),
+                'D' => match (end.month, end.day) {
+                    (Some(m), Some(day)) => {
+                        let ordinal = days_before_month(end.year, m) + i32::from(day);
+                        let mut year = end.year;
+                        let mut left = d.amount as i32 - ordinal;
+                        while left >= 0 {
+                            year -= 1;
+                            left -= days_in_year(year);
+                        }
+                        Some(year)
+                    }
+                    _ => None,
+                },
+                _ => None,
+            };
+            if let Some(y) = year {
+                e.start = Some(Date::year(y));
+                e.start_source = DateSource::Discourse;
+            }
+        }
     }
 
     // ----- names -----
@@ -3789,6 +3825,25 @@ fn treaty_parties(toks: &[Tok<'_>], names: &[RName], trig: usize) -> Vec<String>
     parties
 }
 
+/// Days in a year of the calendar the sources use: Julian before 1582.
+fn days_in_year(year: i32) -> i32 {
+    let gregorian = year > 1582;
+    if year % 4 == 0 && (!gregorian || year % 100 != 0 || year % 400 == 0) {
+        366
+    } else {
+        365
+    }
+}
+
+/// Days of `year` before the first of month `m` (1–12).
+fn days_before_month(year: i32, m: u8) -> i32 {
+    const DAYS: [i32; 12] = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    let leap = i32::from(days_in_year(year) == 366);
+    (1..m.min(13))
+        .map(|k| DAYS[usize::from(k - 1)] + if k == 2 { leap } else { 0 })
+        .sum()
+}
+
 /// The date of the sentence nearest to token `i` (not a boundary like "since 938").
 fn nearest_date(s: &Sentence, i: usize) -> Option<&TimeMention> {
     s.times
@@ -4089,6 +4144,21 @@ mod tests {
             .find(|s| s.polity.as_deref() == Some("Liang dynasty"))
             .expect("the Liang side");
         assert_eq!(side.strength, Some(115_000));
+    }
+
+    #[test]
+    fn an_end_and_a_duration_give_the_start_year() {
+        let text = "The Liang dynasty fought the Chen dynasty for decades. \
+                    In February 1233, the Liang dynasty took Fenshui after a siege of \
+                    more than 10 months.";
+        let siege = events(text)
+            .into_iter()
+            .find(|e| e.class == EventClass::Siege)
+            .expect("the siege");
+        assert_eq!(siege.end.map(|d| d.to_string()).as_deref(), Some("1233-02"));
+        assert_eq!(siege.start.map(|d| d.to_string()).as_deref(), Some("1232"));
+        assert_eq!(days_before_month(1300, 3), 60, "a Julian leap year");
+        assert_eq!(days_before_month(1700, 3), 59, "not a Gregorian one");
     }
 
     #[test]
