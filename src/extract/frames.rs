@@ -3258,6 +3258,24 @@ impl<'a> Frames<'a> {
         let class = self.out.events[idx].class;
         let span = self.sc.sentences[si].span.clone();
         let mut told = false;
+        // "Armies led by Wanyan Liang left Kaifeng on October 15": the campaign its
+        // commander began in 1161 set out on a day of that year.
+        if class == EventClass::Campaign {
+            let e = &self.out.events[idx];
+            let ours = names.iter().any(|n| e.commanders.contains(&n.key));
+            let moved = toks.windows(2).position(|w| {
+                w[0].is_any(&["left", "departed"]) || w[0].is("set") && w[1].is("out")
+            });
+            let s = &self.sc.sentences[si];
+            if let (true, Some(v)) = (ours, moved) {
+                if let (Some(cur), Some(d)) = (e.start, nearest_date(s, v).and_then(|t| t.start)) {
+                    if refines(d, cur) && precision(d) > precision(cur) {
+                        self.out.events[idx].start = Some(d);
+                        told = true;
+                    }
+                }
+            }
+        }
         // "The assault commenced in mid December 1126": the start of the event told.
         if matches!(class, EventClass::Battle | EventClass::Siege) {
             if let Some(v) = toks
@@ -4159,6 +4177,21 @@ mod tests {
         assert_eq!(siege.start.map(|d| d.to_string()).as_deref(), Some("1232"));
         assert_eq!(days_before_month(1300, 3), 60, "a Julian leap year");
         assert_eq!(days_before_month(1700, 3), 59, "not a Gregorian one");
+    }
+
+    #[test]
+    fn a_campaign_starts_the_day_its_commander_sets_out() {
+        let text = "The Liang dynasty fought the Chen dynasty for decades. \
+                    Emperor Gaoming of Liang began the invasion in 1161 without declaring war. \
+                    Liang armies led by Gaoming left Fenshui on October 15, and marched south.";
+        let campaign = events(text)
+            .into_iter()
+            .find(|e| e.class == EventClass::Campaign)
+            .expect("the campaign");
+        assert_eq!(
+            campaign.start.map(|d| d.to_string()).as_deref(),
+            Some("1161-10-15")
+        );
     }
 
     #[test]
