@@ -2069,13 +2069,50 @@ impl<'a> Frames<'a> {
         {
             return None;
         }
+        // "Lepanto was the last great naval battle in the Mediterranean": a
+        // predicate that ranks a battle already named, not a new one.
+        if noun {
+            let from = i.saturating_sub(6);
+            if let Some(c) = toks[from..i]
+                .iter()
+                .rposition(|t| t.is_any(&["was", "is", "remains", "became", "remained"]))
+            {
+                let ranked = toks[from + c + 1..i].iter().any(|t| {
+                    t.is_any(&[
+                        "last",
+                        "first",
+                        "largest",
+                        "greatest",
+                        "biggest",
+                        "bloodiest",
+                        "only",
+                        "final",
+                        "most",
+                    ])
+                });
+                if ranked {
+                    return None;
+                }
+            }
+        }
         let window = if noun { 6 } else { 12 };
         let mut places = Vec::new();
         let mut k = i + 1;
+        // ", which had come out from its base at Lepanto,": a place of something else.
+        let mut relative = false;
         while k < toks.len() && k <= i + window {
             let x = toks[k];
             if x.text == ";" || x.text == "." || (x.text == "," && noun && k > i + 1) {
                 break;
+            }
+            if x.is_any(&["which", "who", "whose"]) && toks[k - 1].text == "," {
+                relative = true;
+            } else if relative && x.text == "," {
+                relative = false;
+            }
+            if relative {
+                k += 1;
+                continue;
             }
             let prep = x.is_any(&["at", "near", "outside"])
                 || (noun && x.is_any(&["of", "in"]) && k == i + 1);
@@ -3547,10 +3584,23 @@ fn same_event(a: &Event, b: &Event) -> bool {
         _ => true,
     };
     let stated = |e: &Event| e.start_source >= DateSource::Stated || e.end.is_some();
+    // "the Battle of Lepanto" and a battle told at Lepanto.
+    let named_for = |x: &Event, y: &Event| {
+        x.name
+            .as_deref()
+            .and_then(|n| {
+                let k = norm_key(n);
+                ["battle of ", "siege of ", "the battle of ", "the siege of "]
+                    .iter()
+                    .find_map(|p| k.strip_prefix(p).map(str::to_owned))
+            })
+            .is_some_and(|at| {
+                y.name.is_none() && y.place.as_deref().is_some_and(|p| norm_key(p) == at)
+            })
+    };
     match a.class.family() {
         1 => {
-            a.place.is_some()
-                && a.place == b.place
+            (a.place.is_some() && a.place == b.place || named_for(a, b) || named_for(b, a))
                 && years(if stated(a) && stated(b) { 0 } else { 1 })
         }
         2 => matches!((span(a), span(b)), (Some((x, _)), Some((y, _))) if x == y),

@@ -192,7 +192,17 @@ pub fn is_person_title(word: &str) -> bool {
 pub fn is_ruler_title(word: &str) -> bool {
     matches!(
         word.to_ascii_lowercase().as_str(),
-        "emperor" | "empress" | "king" | "queen" | "khan" | "sultan" | "shah" | "tsar" | "czar"
+        "emperor"
+            | "empress"
+            | "king"
+            | "queen"
+            | "khan"
+            | "sultan"
+            | "shah"
+            | "tsar"
+            | "czar"
+            | "pope"
+            | "caliph"
     )
 }
 

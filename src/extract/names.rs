@@ -113,10 +113,27 @@ pub struct DocWords {
     pub lower: HashSet<String>,
     /// Words that occur capitalized somewhere other than at the start of a sentence.
     pub cap_mid: HashSet<String>,
+    /// "John of Austria (1547–1578)": names of the form "X of Y" that a
+    /// parenthesised number follows somewhere, as (X, Y).
+    pub named_of: HashSet<(String, String)>,
 }
 
 impl DocWords {
     pub fn observe(&mut self, toks: &[Tok<'_>]) {
+        for w in toks.windows(5) {
+            if w[0].is_cap()
+                && w[1].is("of")
+                && w[2].is_cap()
+                && w[3].text == "("
+                && w[4].text.starts_with(|c: char| c.is_ascii_digit())
+                && !OF_JOINERS.contains(&w[0].lower().as_str())
+                && !lexicon::is_person_title(w[0].text)
+                && !lexicon::POLITY_HEADS.contains(&w[0].lower().as_str())
+            {
+                self.named_of
+                    .insert((w[0].text.to_owned(), w[2].text.to_owned()));
+            }
+        }
         let mut first = true;
         for t in toks {
             if t.kind != TokenKind::Word {
@@ -222,6 +239,17 @@ pub const DISTINGUISHERS: &[&str] = &[
     "new", "old", "little", "greater", "first", "second", "third", "north", "south", "east",
     "west", "central", "inner", "outer", "supreme", "middle",
 ];
+
+/// Lower-case particles inside personal names.
+const NAME_PARTICLES: &[&str] = &[
+    "de", "da", "di", "del", "della", "do", "dos", "das", "du", "van", "von", "der", "den", "ibn",
+    "bin", "bint", "ben", "al", "el",
+];
+
+/// A regnal number: "II", "V", "XIV" (not "I", which is also a pronoun).
+fn is_regnal_number(w: &str) -> bool {
+    !w.is_empty() && w != "I" && w.chars().all(|c| matches!(c, 'I' | 'V' | 'X'))
+}
 
 fn is_month(t: &Tok<'_>) -> bool {
     lexicon::month(t.text).is_some() && t.text.len() > 3
@@ -415,6 +443,40 @@ pub fn find_names_in(
                 j += 1;
                 continue;
             }
+            // A particle between parts of a name: "Álvaro de Bazán", "Ziyad ibn Salih".
+            if j + 1 < n
+                && !toks[j].is_cap()
+                && NAME_PARTICLES.contains(&toks[j].text)
+                && is_name_token(toks, j + 1, words)
+                && !lexicon::is_stopword(toks[j + 1].text)
+            {
+                j += 2;
+                continue;
+            }
+            // A regnal number and its realm: "Philip II of Spain".
+            if j + 1 < n
+                && toks[j].is("of")
+                && j - i <= 3
+                && is_regnal_number(toks[j - 1].text)
+                && toks[j + 1].is_cap()
+                && !is_month(&toks[j + 1])
+                && !lexicon::is_stopword(toks[j + 1].text)
+            {
+                j += 2;
+                continue;
+            }
+            // "John of Austria (1547–1578)": a name and its place of origin, as
+            // a life span after it shows somewhere in the document.
+            if j + 1 < n
+                && j - i == 1
+                && toks[j].is("of")
+                && words
+                    .named_of
+                    .contains(&(toks[i].text.to_owned(), toks[j + 1].text.to_owned()))
+            {
+                j += 2;
+                continue;
+            }
             // "of" (and "of the") inside a title or event name.
             if j < n && toks[j].is("of") && OF_JOINERS.contains(&toks[j - 1].lower().as_str()) {
                 let k = if toks.get(j + 1).is_some_and(|t| t.is("the")) {
@@ -560,7 +622,21 @@ pub fn find_names_in(
             m.votes.add(NameClass::Polity, 3.0);
         }
     }
+    // "John of Austria", "Uluç Ali" listed as commanders.
+    if field.is_some_and(is_commander_field) && toks.iter().filter(|t| t.is_word()).count() <= 6 {
+        for m in &mut out {
+            m.votes.add(NameClass::Person, 3.0);
+        }
+    }
     out
+}
+
+/// Keys of record or infobox fields whose values name commanders.
+pub fn is_commander_field(key: &str) -> bool {
+    matches!(
+        key.to_ascii_lowercase().as_str(),
+        "commander" | "commanders" | "commanders and leaders" | "leader" | "leaders"
+    )
 }
 
 /// Lower-case words of direction that make a region of a place ("northern China").
@@ -702,7 +778,24 @@ fn split_run(toks: &[Tok<'_>], run: Range<usize>, out: &mut Vec<NameMention>) {
                     q = s;
                 }
             }
-            (modifier, title, run.clone())
+            // "under the Venetian Agostino Barbarigo": a people's adjective before
+            // the name of someone who leads (not "parts of the Russian Far East").
+            let heads = toks[run.clone()]
+                .iter()
+                .any(|t| lexicon::POLITY_HEADS.contains(&t.lower().as_str()));
+            if title.is_none()
+                && modifier.is_none()
+                && run.len() >= 3
+                && run.start > 1
+                && toks[run.start - 1].is("the")
+                && toks[run.start - 2].is_any(&["under", "by", "with"])
+                && lexicon::looks_like_demonym(toks[run.start].text)
+                && !heads
+            {
+                (Some(run.start..run.start + 1), None, run.start + 1..run.end)
+            } else {
+                (modifier, title, run.clone())
+            }
         }
     };
     if name.is_empty() {
