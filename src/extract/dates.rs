@@ -630,6 +630,40 @@ fn match_at(
                     s + 3,
                 ));
             }
+            // "18 June to 2 September 1686": the year is said once, at the end.
+            let sep = t(s + 2).is_some_and(|x| x.is_any(&["to", "until"]) || is_dash_tok(x));
+            if sep {
+                let d2 = t(s + 3).and_then(day_value);
+                let m2 = t(s + 4).and_then(|x| lexicon::month(x.text));
+                let y = t(s + 5).and_then(year_value);
+                if let (Some(d2), Some(m2), Some(y)) = (d2, m2, y) {
+                    let end = Date::day(y, m2, d2)?;
+                    let start_year = if (month, day) > (m2, d2) { y - 1 } else { y };
+                    let start = Date::day(start_year, month, day)?;
+                    return Some((
+                        mention(
+                            toks,
+                            i..s + 6,
+                            TimeKind::Range,
+                            Some(start),
+                            Some(end),
+                            false,
+                        ),
+                        s + 6,
+                    ));
+                }
+            }
+            // "on 12 August": the year from the story.
+            let prep = s > 0 && toks[s - 1].is_any(&["on", "by", "until", "from", "since", "till"]);
+            let year_follows = t(s + 2).is_some_and(|x| x.kind == TokenKind::Number);
+            if prep && !year_follows {
+                let y = resolve_month_year(anchor, month)?;
+                let d = Date::day(y, month, day)?;
+                return Some((
+                    mention(toks, i..s + 2, TimeKind::Point, Some(d), Some(d), true),
+                    s + 2,
+                ));
+            }
         }
     }
 
@@ -1010,6 +1044,25 @@ mod tests {
                 "Lifespan",
             ),
             ("31 January 1126 was", None, "1126-01-31", "Point"),
+            (
+                "lasted from 18 June to 2 September 1686, when",
+                None,
+                "1686-06-18/1686-09-02",
+                "Range",
+            ),
+            (
+                "from 20 December to 3 February 1127",
+                None,
+                "1126-12-20/1127-02-03",
+                "Range",
+            ),
+            (
+                "then, on 12 August, the army",
+                Some(Date::year(1687)),
+                "1687-08-12",
+                "Point",
+            ),
+            ("the 12 August attack", Some(Date::year(1687)), "", ""),
         ];
         for (text, anchor, want, kind) in cases {
             let got = first(text, *anchor);

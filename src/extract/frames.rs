@@ -87,6 +87,7 @@ const IRREALIS: &[&str] = &[
     "forgo",
     "news",
     "instead",
+    "rather",
     "intended",
     "intending",
     "willing",
@@ -1425,6 +1426,32 @@ impl<'a> Frames<'a> {
             }
         }
         let ordinal = toks[..ti].iter().find_map(|t| lexicon::ordinal(t.text));
+        // A heading that is only the noun ("Siege", "Battle") names the event of
+        // that kind the document last named, or none.
+        let bare = !has_proper
+            && place.is_none()
+            && ordinal.is_none()
+            && sides.is_empty()
+            && attackers.is_empty()
+            && targets.is_empty()
+            && toks[..end]
+                .iter()
+                .filter(|t| t.kind == TokenKind::Word)
+                .count()
+                == 1;
+        if bare {
+            let Some(idx) = self
+                .out
+                .events
+                .iter()
+                .rposition(|e| e.class == class && e.name.is_some())
+            else {
+                return;
+            };
+            self.section_events.insert(section, idx);
+            self.current = Some((idx, s.block, si));
+            return;
+        }
         let display = if has_proper { Some(name.clone()) } else { None };
         let idx = match display.as_ref().and_then(|n| {
             let k = norm_key(n);

@@ -180,6 +180,12 @@ pub const PERSON_TITLES: &[&str] = &[
     "heir",
     "tsarina",
     "consort",
+    "vizier",
+    "elector",
+    "doge",
+    "hetman",
+    "voivode",
+    "caliph",
 ];
 
 /// Titles that, capitalized, form part of a name ("Emperor Gaozong").
@@ -220,6 +226,14 @@ pub const POLITY_HEADS: &[&str] = &[
     "duchy",
     "shogunate",
     "state",
+    "states",
+    "tsardom",
+    "emirate",
+    "khaganate",
+    "commonwealth",
+    "league",
+    "confederacy",
+    "electorate",
 ];
 
 /// Words that end a place name ("Huai River", "Xianren Pass").

@@ -206,6 +206,12 @@ const OF_JOINERS: &[&str] = &[
     "sieges",
     "truce",
     "prefecture",
+    "tsardom",
+    "emirate",
+    "khaganate",
+    "electorate",
+    "elector",
+    "doge",
 ];
 
 /// Endings of the epithets that complete a ruler's name ("the Conqueror",
@@ -266,6 +272,13 @@ fn is_name_token(toks: &[Tok<'_>], k: usize, words: &DocWords) -> bool {
     let t = &toks[k];
     if !t.is_cap() {
         return false;
+    }
+    // "Leopold I (1640–1705)": a regnal number, not the pronoun.
+    if t.text == "I" {
+        let after_name = k > 0 && toks[k - 1].is_cap() && !lexicon::is_stopword(toks[k - 1].text);
+        let then = toks.get(k + 1);
+        return after_name
+            && then.is_none_or(|n| n.kind != TokenKind::Word || n.is_any(&["of", "and"]));
     }
     let lower = t.lower();
     if lexicon::NOT_NAMES.contains(&lower.as_str()) || is_month(t) {
@@ -1238,6 +1251,39 @@ fn cue_votes(toks: &[Tok<'_>], times: &[TimeMention], names: &[NameMention], k: 
             if n.is_any(PERSON_POSSESSED) {
                 v.add(Person, 2.0);
             }
+        }
+    }
+    // "most of Hungary", "parts of the Russian Far East": a share of land.
+    {
+        let (p1, p2) = if prev(1).is_some_and(|t| t.is("the")) {
+            (prev(2), prev(3))
+        } else {
+            (prev(1), prev(2))
+        };
+        if p1.is_some_and(|t| t.is("of"))
+            && p2.is_some_and(|t| t.is_any(&["most", "part", "parts", "much", "rest", "all"]))
+        {
+            v.add(Place, 2.0);
+        }
+        // "the emperor received Transylvania", "the Commonwealth recovered Podolia".
+        if p1.is_some_and(|t| {
+            t.is_any(&[
+                "received",
+                "recovered",
+                "ceded",
+                "annexed",
+                "regained",
+                "kept",
+                "gained",
+                "occupied",
+                "conquered",
+                "evacuated",
+                "cede",
+                "annex",
+                "recover",
+            ])
+        }) {
+            v.add(Place, 1.5);
         }
     }
     // "led by X", "commanded by X", "under X", "by general X"
