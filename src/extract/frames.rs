@@ -1620,6 +1620,21 @@ impl<'a> Frames<'a> {
                 )
             })
         });
+        // "On April 6, 1453, the siege began in earnest": the one siege named so far.
+        let target = target.or_else(|| {
+            let says = toks
+                .windows(2)
+                .any(|w| w[0].is("the") && w[1].is_any(&["siege", "battle"]));
+            let class = if toks.iter().any(|t| t.is("siege")) {
+                EventClass::Siege
+            } else {
+                EventClass::Battle
+            };
+            let named: Vec<usize> = (0..self.out.events.len())
+                .filter(|&k| self.out.events[k].class == class && self.out.events[k].name.is_some())
+                .collect();
+            (says && named.len() == 1).then(|| named[0])
+        });
         if let Some(ev) = target {
             if self.continuation(si, &toks, &names, ev) {
                 if let Some(cur) = &mut self.current {
@@ -1645,7 +1660,8 @@ impl<'a> Frames<'a> {
         let (class, place) = if words.len() >= 3 && words[1].eq_ignore_ascii_case("of") {
             let class = match first.as_str() {
                 "battle" => EventClass::Battle,
-                "siege" => EventClass::Siege,
+                // "Fall of Constantinople", "Sack of Rome": a city taken.
+                "siege" | "fall" | "sack" | "capture" => EventClass::Siege,
                 "treaty" | "peace" => EventClass::Treaty,
                 _ => return None,
             };
@@ -4086,7 +4102,11 @@ fn class_from_name(n: &str) -> Option<EventClass> {
     let first = w.first().map(|x| x.to_lowercase()).unwrap_or_default();
     let class = match (first.as_str(), last.as_str()) {
         ("battle", _) => Some(EventClass::Battle),
-        ("siege", _) => Some(EventClass::Siege),
+        ("siege" | "fall" | "sack" | "capture", _)
+            if w.get(1).is_some_and(|x| x.eq_ignore_ascii_case("of")) =>
+        {
+            Some(EventClass::Siege)
+        }
         ("treaty" | "peace", _) => Some(EventClass::Treaty),
         (_, "wars" | "war" | "campaigns" | "conflicts" | "invasions" | "conquest") => {
             Some(EventClass::Conflict)

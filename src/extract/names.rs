@@ -555,7 +555,10 @@ pub fn find_names_in(
             .is_some_and(|t| t.text == "'s" || t.text == "'" || t.text == "’s");
         // A plural people used as an agent: "the Jurchens".
         let single = m.toks.len() == 1;
-        if single && m.text.ends_with('s') && m.title.is_none() {
+        // Not a Latin or Greek singular: "the Bosphorus", "the Peloponnesus", "the Tigris".
+        let plural =
+            m.text.ends_with('s') && !["us", "is", "ss", "os"].iter().any(|e| m.text.ends_with(e));
+        if single && plural && m.title.is_none() {
             let prev_the = m.toks.start > 0 && toks[m.toks.start - 1].is("the");
             if prev_the && m.text.len() > 4 {
                 m.people = true;
@@ -1069,6 +1072,14 @@ const APPOSITION_PLACES: &[&str] = &[
     "pass",
     "stronghold",
     "refuge",
+    "gateway",
+    "castle",
+    "harbor",
+    "harbour",
+    "strait",
+    "peninsula",
+    "citadel",
+    "fort",
 ];
 
 const PLACE_VERBS: &[&str] = &[
@@ -1113,7 +1124,7 @@ const PLACE_VERBS: &[&str] = &[
 const PLACE_PREPS_STRONG: &[&str] = &["near", "towards", "toward", "at"];
 const PLACE_PREPS: &[&str] = &[
     "up", "down", "in", "to", "from", "into", "across", "through", "via", "outside", "inside",
-    "around", "beyond",
+    "around", "beyond", "behind", "beneath", "below", "above", "along",
 ];
 const PLACE_NOUNS_BEFORE: &[&str] = &[
     "city",
@@ -1316,9 +1327,13 @@ fn cue_votes(toks: &[Tok<'_>], times: &[TimeMention], names: &[NameMention], k: 
         && next(2).is_some_and(|t| t.is_any(&["the", "a", "an", "his", "her", "its"]))
     {
         let mut d = 3;
-        while next(d)
-            .is_some_and(|t| t.kind == TokenKind::Word && !t.is_any(&["of", "who", "which", "and"]))
-            && d < 7
+        while next(d).is_some_and(|t| {
+            t.kind == TokenKind::Word
+                && !t.is_any(&[
+                    "of", "who", "which", "and", "to", "in", "at", "for", "from", "on", "with",
+                    "by",
+                ])
+        }) && d < 7
         {
             if let Some(t) = next(d) {
                 let w = t.lower();
