@@ -1654,6 +1654,30 @@ impl<'a> Frames<'a> {
         names: &[RName],
         r: &RName,
     ) -> Option<usize> {
+        // "The An Lushan Rebellion, also known as the An–Shi Rebellion": another
+        // name of the event named before it in the sentence.
+        let mut b = r.toks.start;
+        if b > 0 && toks[b - 1].is("the") {
+            b -= 1;
+        }
+        let known_as = b >= 2 && toks[b - 1].is("as") && toks[b - 2].is("known")
+            || b >= 1 && toks[b - 1].is("called");
+        if known_as {
+            let earlier = names
+                .iter()
+                .filter(|n| n.kind == Kind::Event && n.toks.end < b)
+                .find_map(|n| {
+                    let k = norm_key(&n.surface);
+                    self.out
+                        .events
+                        .iter()
+                        .position(|e| e.name.as_deref().map(norm_key) == Some(k.clone()))
+                });
+            if let Some(idx) = earlier {
+                self.out.events[idx].aliases.insert(r.surface.clone());
+                return Some(idx);
+            }
+        }
         let words: Vec<&str> = r.surface.split_whitespace().collect();
         let first = words.first()?.to_lowercase();
         let last = words.last()?.to_lowercase();
@@ -1977,6 +2001,14 @@ impl<'a> Frames<'a> {
         }
         if let Some(p) = name_at(k).filter(|n| n.is(EntityClass::Place)) {
             place = Some(p.key.clone());
+        } else if let Some(who) = name_at(k).filter(|n| n.is(EntityClass::Person)) {
+            // "laid siege to An Qingxu in Yecheng": a person held out at a place.
+            let at = who.toks.end;
+            if toks.get(at).is_some_and(|x| x.is_any(&["in", "at"])) {
+                if let Some(p) = name_at(at + 1).filter(|n| n.is(EntityClass::Place)) {
+                    place = Some(p.key.clone());
+                }
+            }
         }
         let mut date_is_end = false;
         let mut also: Vec<String> = Vec::new();
@@ -3338,6 +3370,40 @@ impl<'a> Frames<'a> {
         let class = self.out.events[idx].class;
         let span = self.sc.sentences[si].span.clone();
         let mut told = false;
+        // "It began on 16 December 755 ... and ended on 17 February 763": the
+        // event just named, its dates made precise.
+        let it = toks.first().is_some_and(|t| t.is("it"))
+            || toks.len() > 2 && toks[0].is("the") && event_noun_class(toks[1].text) == Some(class);
+        if it {
+            let s = &self.sc.sentences[si];
+            for (v, t) in toks.iter().enumerate() {
+                let begins = t.is_any(&["began", "started", "commenced"]);
+                let ends = t.is_any(&["ended", "finished", "concluded"]);
+                if !begins && !ends {
+                    continue;
+                }
+                let Some(d) = s
+                    .times
+                    .iter()
+                    .filter(|m| m.is_date() && m.toks.start > v && m.toks.start <= v + 3)
+                    .find_map(|m| m.start)
+                else {
+                    continue;
+                };
+                let e = &mut self.out.events[idx];
+                let cur = if begins { e.start } else { e.end };
+                let better = cur.is_none_or(|c| refines(d, c) && precision(d) > precision(c));
+                if better {
+                    if begins {
+                        e.start = Some(d);
+                        e.start_source = DateSource::Explicit;
+                    } else {
+                        e.end = Some(d);
+                    }
+                    told = true;
+                }
+            }
+        }
         // "Armies led by Wanyan Liang left Kaifeng on October 15": the campaign its
         // commander began in 1161 set out on a day of that year.
         if class == EventClass::Campaign {
@@ -3477,6 +3543,8 @@ impl<'a> Frames<'a> {
                 "ending",
                 "surrendered",
                 "broke",
+                "broken",
+                "raised",
                 "lifted",
                 "withdrew",
                 "captured",

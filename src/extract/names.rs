@@ -1264,6 +1264,45 @@ fn cue_votes(toks: &[Tok<'_>], times: &[TimeMention], names: &[NameMention], k: 
             }
         }
     }
+    // "The city we now know as Istanbul": a place's other name.
+    if prev(1).is_some_and(|t| t.is("as"))
+        && prev(2).is_some_and(|t| t.is_any(&["known", "know", "called", "renamed"]))
+        && (3..9).any(|d| {
+            prev(d).is_some_and(|t| {
+                t.is_any(&[
+                    "city", "town", "capital", "village", "port", "fortress", "place",
+                ])
+            })
+        })
+    {
+        v.add(Place, 3.0);
+    }
+    // "some lands in the Peloponnese", "islands off the X": land is somewhere.
+    {
+        let (p, before) = if prev(1).is_some_and(|t| t.is("the")) {
+            (prev(2), prev(3))
+        } else {
+            (prev(1), prev(2))
+        };
+        if p.is_some_and(|t| t.is_any(&["in", "of", "off", "across"]))
+            && before.is_some_and(|t| {
+                t.is_any(&[
+                    "lands",
+                    "islands",
+                    "cities",
+                    "towns",
+                    "territories",
+                    "provinces",
+                    "villages",
+                    "regions",
+                    "fortresses",
+                    "ports",
+                ])
+            })
+        {
+            v.add(Place, 1.0);
+        }
+    }
     // "most of Hungary", "parts of the Russian Far East": a share of land.
     {
         let (p1, p2) = if prev(1).is_some_and(|t| t.is("the")) {

@@ -50,7 +50,22 @@ fn build_reads_given_files_and_directories_detecting_formats() {
     let store = dir.path().join("store");
     let fixtures = repo().join("tests/fixtures/unseen");
     let run = jinsong(&store, &["build", fixtures.to_str().unwrap()]).success();
-    assert!(run.stdout.contains("from 3 sources"), "{}", run.stdout);
+    let texts = std::fs::read_dir(&fixtures)
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == "txt")
+        })
+        .count();
+    assert!(
+        run.stdout.contains(&format!("from {texts} sources")),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("dbpedia-page"), "{}", run.stdout);
     assert!(
         run.stdout.contains("wikitext103"),
         "format detected: {}",

@@ -36,10 +36,21 @@ fn extraction_meets_the_gold_standard() {
     );
 }
 
-/// Articles the extractor was never tuned on, in three of the formats.
+/// Articles written apart from the extractor, in all four formats, about other
+/// wars. Each was measured once before any rule was changed for it (the
+/// README gives those first figures); since then they guard against
+/// regressions.
 #[test]
 fn unseen_articles_come_out_as_well() {
-    for name in ["wt103_xiangyang", "article_imjin", "blog_hastings"] {
+    for name in [
+        "wt103_xiangyang",
+        "article_imjin",
+        "blog_hastings",
+        "wt103_anshi",
+        "dbpedia_lepanto",
+        "article_vienna",
+        "blog_constantinople",
+    ] {
         let dir = tempdir();
         let store = dir.path().join("store");
         let text = repo().join(format!("tests/fixtures/unseen/{name}.txt"));
