@@ -8,9 +8,10 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use oxigraph::io::{RdfFormat, RdfParser};
-use oxigraph::model::{BlankNode, GraphName, NamedOrBlankNode, Quad, Term};
+use oxigraph::model::{BlankNode, GraphName, GraphNameRef, NamedOrBlankNode, Quad, Term};
 
 use crate::extract::{self, EntityClass, EventClass, Extraction};
+use crate::link::{self, LinkError};
 use crate::rdf::emit::{self, Base, ONTOLOGY_GRAPH};
 use crate::resolve::{self, KnowledgeBase};
 use crate::sources::{self, Document, SourceError};
@@ -31,6 +32,18 @@ pub fn bundled_manifest() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(DEFAULT_MANIFEST)
 }
 
+/// The bundled offline DBpedia index (dump files) of the source tree.
+pub fn bundled_dbpedia_index() -> PathBuf {
+    let local = PathBuf::from(DEFAULT_DBPEDIA_INDEX);
+    if local.is_dir() {
+        return local;
+    }
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(DEFAULT_DBPEDIA_INDEX)
+}
+
+/// The bundled DBpedia dump files, relative to the working directory.
+pub const DEFAULT_DBPEDIA_INDEX: &str = "data/dbpedia";
+
 /// Errors of a build: which side failed, input or output.
 #[derive(Debug, thiserror::Error)]
 pub enum BuildError {
@@ -38,6 +51,8 @@ pub enum BuildError {
     Source(#[from] SourceError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error("linking with DBpedia failed: {0}")]
+    Link(#[from] LinkError),
     #[error("no sources to read")]
     NoSources,
 }
@@ -55,6 +70,8 @@ pub struct Summary {
     /// Triples of the default graph, the merge of the named graphs.
     pub merged: usize,
     pub timings: Vec<(&'static str, Duration)>,
+    /// What linking did, when it ran.
+    pub link: Option<link::Report>,
 }
 
 impl Summary {
@@ -175,9 +192,15 @@ pub fn build_graph(docs: Vec<Document>, base: &Base) -> Built {
     }
 }
 
-/// Builds the store at `store_path` from `paths`: everything is read and
-/// built first, and the store is replaced only if all of it succeeded.
-pub fn build(paths: &[PathBuf], base: &Base, store_path: &Path) -> Result<Summary, BuildError> {
+/// Builds the store at `store_path` from `paths`, and links it with DBpedia
+/// when `linking` says how: everything is read, built and linked first, and
+/// the store is replaced only if all of it succeeded.
+pub fn build(
+    paths: &[PathBuf],
+    base: &Base,
+    store_path: &Path,
+    linking: Option<(&link::Source, &link::Options)>,
+) -> Result<Summary, BuildError> {
     let t = Instant::now();
     let docs = read_sources(paths)?;
     if docs.is_empty() {
@@ -190,7 +213,37 @@ pub fn build(paths: &[PathBuf], base: &Base, store_path: &Path) -> Result<Summar
     let t = Instant::now();
     let merged = store::merge(&built.quads);
     summary.merged = merged.len();
-    store::replace(store_path, built.quads.into_iter().chain(merged))?;
-    summary.timings.push(("store", t.elapsed()));
+    let mut link_time = Duration::ZERO;
+    let mut counts = None;
+    summary.link = store::replace_then(
+        store_path,
+        built.quads.into_iter().chain(merged),
+        |store| -> Result<_, BuildError> {
+            let Some((source, opts)) = linking else {
+                return Ok(None);
+            };
+            let t = Instant::now();
+            let report = link::link_store(store, base, source, opts)?;
+            link_time = t.elapsed();
+            // The links graph (and a cache) joined the store: count again.
+            let merged = store
+                .quads_for_pattern(None, None, None, Some(GraphNameRef::DefaultGraph))
+                .count();
+            let graphs = store.named_graphs().count();
+            counts = Some((
+                store.len().map_err(LinkError::from)? - merged,
+                graphs,
+                merged,
+            ));
+            Ok(Some(report))
+        },
+    )?;
+    summary.timings.push(("store", t.elapsed() - link_time));
+    if summary.link.is_some() {
+        summary.timings.push(("link", link_time));
+    }
+    if let Some((quads, graphs, merged)) = counts {
+        (summary.quads, summary.graphs, summary.merged) = (quads, graphs, merged);
+    }
     Ok(summary)
 }

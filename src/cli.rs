@@ -13,6 +13,7 @@ use crate::build;
 use crate::describe;
 use crate::eval;
 use crate::export::{self, ExportFormat};
+use crate::link;
 use crate::query::{self, OutputFormat};
 use crate::rdf::emit::{Base, DEFAULT_BASE};
 use crate::stats;
@@ -54,12 +55,90 @@ pub enum Command {
     Stats,
     /// Measure the graph against a gold standard (events.tsv, entities.tsv).
     Evaluate(EvaluateArgs),
+    /// Link the store's entities to DBpedia (owl:sameAs, with evidence) in graph/links/dbpedia.
+    ///
+    /// Offline by default, from DBpedia dump files (data/dbpedia, or
+    /// --dbpedia-index DIR); online with --endpoint URL. The previous links
+    /// stay when anything fails.
+    Link(LinkArgs),
 }
 
 #[derive(Debug, Args)]
 pub struct BuildArgs {
     /// Manifests, directories or files to read (default: the bundled sources).
     pub paths: Vec<PathBuf>,
+    /// Build without linking to DBpedia.
+    #[arg(long)]
+    pub no_link: bool,
+    #[command(flatten)]
+    pub link: LinkSourceArgs,
+}
+
+/// Where link candidates come from, and how sure a link must be.
+#[derive(Debug, Args, Clone)]
+pub struct LinkSourceArgs {
+    /// DBpedia dump files (N-Triples or Turtle, .bz2 too) or an index built from them [default: data/dbpedia].
+    #[arg(long, value_name = "DIR", env = "JINSONG_DBPEDIA_INDEX")]
+    pub dbpedia_index: Option<PathBuf>,
+    /// Ask this SPARQL endpoint for candidates instead (e.g. https://dbpedia.org/sparql).
+    #[arg(long, value_name = "URL", conflicts_with = "dbpedia_index")]
+    pub endpoint: Option<String>,
+    /// The lowest score a link may have (0 to 1).
+    #[arg(long, default_value_t = link::DEFAULT_THRESHOLD, value_name = "SCORE")]
+    pub threshold: f64,
+    /// Endpoint: seconds to wait for an answer.
+    #[arg(long, default_value_t = 30.0, value_name = "SECONDS")]
+    pub timeout: f64,
+    /// Endpoint: at most this many requests per second.
+    #[arg(long, default_value_t = 4.0, value_name = "N")]
+    pub rate: f64,
+    /// Endpoint: rows per page (lowered to the server's cap when it has one).
+    #[arg(long, default_value_t = 1000, value_name = "ROWS")]
+    pub page_size: usize,
+    /// Endpoint: ask again for labels the store has cached.
+    #[arg(long)]
+    pub refresh: bool,
+}
+
+impl LinkSourceArgs {
+    fn source(&self) -> Result<(link::Source, link::Options)> {
+        if !(0.0..=1.0).contains(&self.threshold) {
+            anyhow::bail!("--threshold {} is not between 0 and 1", self.threshold);
+        }
+        let options = link::Options {
+            threshold: self.threshold,
+        };
+        let source = match &self.endpoint {
+            Some(url) => {
+                if !(self.timeout > 0.0 && self.timeout.is_finite()) {
+                    anyhow::bail!("--timeout must be a positive number of seconds");
+                }
+                let mut o = link::endpoint::EndpointOptions::new(url);
+                o.timeout = std::time::Duration::from_secs_f64(self.timeout);
+                o.rate = self.rate;
+                o.page_size = self.page_size.max(1);
+                link::Source::Online {
+                    options: o,
+                    refresh: self.refresh,
+                }
+            }
+            None => link::Source::Offline(
+                self.dbpedia_index
+                    .clone()
+                    .unwrap_or_else(build::bundled_dbpedia_index),
+            ),
+        };
+        Ok((source, options))
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct LinkArgs {
+    #[command(flatten)]
+    pub source: LinkSourceArgs,
+    /// Then compare the links with reference links (TSV: local IRI, DBpedia IRI) and print precision, recall and F1.
+    #[arg(long, value_name = "REFERENCE.tsv")]
+    pub evaluate: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -76,6 +155,17 @@ pub struct QueryArgs {
     /// List the named queries.
     #[arg(long)]
     pub list: bool,
+    /// Let SERVICE clauses call remote SPARQL endpoints (federated queries).
+    #[arg(long)]
+    pub allow_service: bool,
+    /// With --allow-service: seconds to wait for a remote endpoint.
+    #[arg(
+        long,
+        default_value_t = 60.0,
+        value_name = "SECONDS",
+        requires = "allow_service"
+    )]
+    pub service_timeout: f64,
 }
 
 #[derive(Debug, Args)]
@@ -89,6 +179,9 @@ pub struct ExportArgs {
     /// Write to FILE instead of stdout (replaced only when complete).
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Vocabulary: jinsong's own, or DBpedia's (dbr: for linked resources, dbo:/dbp: terms).
+    #[arg(long, value_enum, default_value_t = export::Vocab::Jinsong)]
+    pub vocab: export::Vocab,
 }
 
 #[derive(Debug, Args)]
@@ -113,16 +206,23 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Build(args) => {
             let started = Instant::now();
             let existed = cli.store.exists();
-            let summary = build::build(&args.paths, &base, &cli.store).with_context(|| {
-                if existed {
-                    format!(
-                        "build failed; the store at {} is unchanged",
-                        cli.store.display()
-                    )
-                } else {
-                    format!("build failed; no store written at {}", cli.store.display())
-                }
-            })?;
+            let linking = if args.no_link {
+                None
+            } else {
+                Some(args.link.source()?)
+            };
+            let linking_ref = linking.as_ref().map(|(s, o)| (s, o));
+            let summary =
+                build::build(&args.paths, &base, &cli.store, linking_ref).with_context(|| {
+                    if existed {
+                        format!(
+                            "build failed; the store at {} is unchanged",
+                            cli.store.display()
+                        )
+                    } else {
+                        format!("build failed; no store written at {}", cli.store.display())
+                    }
+                })?;
             print_summary(&mut out, &summary, &cli.store, started.elapsed())?;
         }
         Command::Query(args) => {
@@ -151,9 +251,17 @@ pub fn run(cli: Cli) -> Result<()> {
                 .map(|b| query::parse_binding(b))
                 .collect::<Result<Vec<_>, _>>()?;
             // Check the query before opening the store: a syntax error is reported as such.
-            let _checked = query::prepare(&q, &binds, &base)?;
+            let services = if args.allow_service {
+                if !(args.service_timeout > 0.0 && args.service_timeout.is_finite()) {
+                    anyhow::bail!("--service-timeout must be a positive number of seconds");
+                }
+                query::Services::Allowed(std::time::Duration::from_secs_f64(args.service_timeout))
+            } else {
+                query::Services::Refused
+            };
+            let _checked = query::prepare(&q, &binds, &base, services)?;
             let store = store::open_read_only(&cli.store)?;
-            query::run(&store, &q, &binds, args.format, &base, &mut out)?;
+            query::run(&store, &q, &binds, args.format, &base, services, &mut out)?;
         }
         Command::Export(args) => {
             let store = store::open_read_only(&cli.store)?;
@@ -163,11 +271,23 @@ pub fn run(cli: Cli) -> Result<()> {
                 .map(|g| export::graph_iri(g, &base))
                 .transpose()?;
             match &args.output {
-                Some(path) => {
-                    export::export_to_file(&store, graph.as_ref(), args.format.0, &base, path)
-                        .with_context(|| format!("export to {} failed", path.display()))?
-                }
-                None => export::export(&store, graph.as_ref(), args.format.0, &base, &mut out)?,
+                Some(path) => export::export_to_file(
+                    &store,
+                    graph.as_ref(),
+                    args.format.0,
+                    &base,
+                    args.vocab,
+                    path,
+                )
+                .with_context(|| format!("export to {} failed", path.display()))?,
+                None => export::export(
+                    &store,
+                    graph.as_ref(),
+                    args.format.0,
+                    &base,
+                    args.vocab,
+                    &mut out,
+                )?,
             }
         }
         Command::Describe(args) => {
@@ -180,6 +300,36 @@ pub fn run(cli: Cli) -> Result<()> {
             let st = stats::compute(&store, &base)?;
             stats::print(&st, &base, &mut out)?;
         }
+        Command::Link(args) => {
+            let (source, options) = args.source.source()?;
+            let reference = args
+                .evaluate
+                .as_deref()
+                .map(|p| link::evaluate::Reference::read(p, &base))
+                .transpose()?;
+            let started = Instant::now();
+            let store = store::open(&cli.store)?;
+            let report = link::link_store(&store, &base, &source, &options).with_context(|| {
+                format!(
+                    "linking failed; the links in {} are unchanged",
+                    cli.store.display()
+                )
+            })?;
+            print_link_report(&mut out, &report, &cli.store, started.elapsed())?;
+            if let Some(reference) = reference {
+                let links = link::stored_links(&store, &base)?;
+                let ev = link::evaluate::evaluate(&links, &reference);
+                writeln!(out)?;
+                write!(
+                    out,
+                    "{}",
+                    link::evaluate::Display {
+                        report: &ev,
+                        base: &base
+                    }
+                )?;
+            }
+        }
         Command::Evaluate(args) => {
             let store = store::open_read_only(&cli.store)?;
             let gold = eval::Gold::read(&args.gold)?;
@@ -188,6 +338,43 @@ pub fn run(cli: Cli) -> Result<()> {
         }
     }
     out.flush()?;
+    Ok(())
+}
+
+fn print_link_report(
+    out: &mut dyn Write,
+    r: &link::Report,
+    store: &std::path::Path,
+    elapsed: std::time::Duration,
+) -> Result<()> {
+    let o = &r.outcome;
+    writeln!(
+        out,
+        "Linked {} of {} entities in {} to DBpedia in {:.2?}",
+        o.links.len(),
+        o.entities,
+        store.display(),
+        elapsed
+    )?;
+    writeln!(out, "Candidates: {}", r.source)?;
+    if let Some(t) = &r.traffic {
+        writeln!(
+            out,
+            "Endpoint:   {} requests, {} rows, {} truncated pages asked again",
+            t.requests, t.rows, t.truncated
+        )?;
+    }
+    writeln!(
+        out,
+        "Left out:   {} under the threshold, {} claims of a resource another entity holds",
+        o.below_threshold, o.one_to_one_dropped
+    )?;
+    writeln!(
+        out,
+        "Written:    {} quads in graph/{}",
+        r.quads,
+        link::LINKS_GRAPH
+    )?;
     Ok(())
 }
 
@@ -237,6 +424,14 @@ fn print_summary(
         .iter()
         .map(|(n, d)| format!("{n} {:.0?}", d))
         .collect();
+    if let Some(l) = &s.link {
+        writeln!(
+            out,
+            "Links:    {} owl:sameAs to DBpedia, from the {}",
+            l.outcome.links.len(),
+            l.source
+        )?;
+    }
     writeln!(out, "Time:     {}", t.join(", "))?;
     Ok(())
 }

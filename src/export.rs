@@ -16,7 +16,136 @@ use oxigraph::io::{RdfFormat, RdfSerializer};
 use oxigraph::model::{GraphName, GraphNameRef, NamedNode, Quad, Triple};
 use oxigraph::store::{StorageError, Store};
 
-use crate::rdf::emit::Base;
+use std::collections::HashMap;
+
+use oxigraph::model::{NamedNodeRef, NamedOrBlankNode, Term};
+
+use crate::link::LINKS_GRAPH;
+use crate::rdf::emit::{Base, ONTOLOGY_GRAPH};
+use crate::rdf::vocab::{jso, owl};
+
+/// The vocabulary an export speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Vocab {
+    /// jinsong's own: `jso:` terms, `jsr:` resources.
+    #[default]
+    Jinsong,
+    /// DBpedia's: linked resources as their `dbr:` IRIs, classes and
+    /// properties as their `dbo:`/`dbp:` equivalents from the ontology's
+    /// alignment axioms (terms without one stay `jso:`).
+    Dbpedia,
+}
+
+const DBO: &str = "http://dbpedia.org/ontology/";
+const DBP: &str = "http://dbpedia.org/property/";
+const RDF_TYPE: NamedNodeRef<'static> =
+    NamedNodeRef::new_unchecked("http://www.w3.org/1999/02/22-rdf-syntax-ns#type");
+
+/// Maps jinsong's terms and linked resources to DBpedia's.
+struct ToDbpedia {
+    resources: HashMap<NamedNode, NamedNode>,
+    terms: HashMap<NamedNode, NamedNode>,
+}
+
+impl ToDbpedia {
+    fn new(store: &Store, base: &Base) -> Result<Self, StorageError> {
+        let mut resources = HashMap::new();
+        let links = base.graph(LINKS_GRAPH);
+        for q in
+            store.quads_for_pattern(None, Some(owl::SAME_AS), None, Some(links.as_ref().into()))
+        {
+            let q = q?;
+            if let (NamedOrBlankNode::NamedNode(s), Term::NamedNode(o)) = (q.subject, q.object) {
+                resources.insert(s, o);
+            }
+        }
+        // One alignment step per term: equivalence first, then a dbo:
+        // superterm, then a dbp: one; a term aligned only to another jso:
+        // term takes that term's alignment.
+        let onto = base.graph(ONTOLOGY_GRAPH);
+        let mut direct: HashMap<NamedNode, (u8, NamedNode)> = HashMap::new();
+        for (p, rank) in [
+            ("http://www.w3.org/2002/07/owl#equivalentClass", 0u8),
+            ("http://www.w3.org/2002/07/owl#equivalentProperty", 0),
+            ("http://www.w3.org/2000/01/rdf-schema#subClassOf", 1),
+            ("http://www.w3.org/2000/01/rdf-schema#subPropertyOf", 1),
+        ] {
+            let p = NamedNodeRef::new_unchecked(p);
+            for q in store.quads_for_pattern(None, Some(p), None, Some(onto.as_ref().into())) {
+                let q = q?;
+                let (NamedOrBlankNode::NamedNode(s), Term::NamedNode(o)) = (q.subject, q.object)
+                else {
+                    continue;
+                };
+                if !s.as_str().starts_with(jso::NS) {
+                    continue;
+                }
+                let rank = match o.as_str() {
+                    x if x.starts_with(DBO) => rank,
+                    x if x.starts_with(DBP) => rank + 2,
+                    x if x.starts_with(jso::NS) => 9,
+                    _ => continue,
+                };
+                if direct.get(&s).is_none_or(|(r, _)| rank < *r) {
+                    direct.insert(s, (rank, o));
+                }
+            }
+        }
+        let mut terms = HashMap::new();
+        for s in direct.keys() {
+            let mut t = s.clone();
+            for _ in 0..8 {
+                match direct.get(&t) {
+                    Some((_, o)) => t = o.clone(),
+                    None => break,
+                }
+                if !t.as_str().starts_with(jso::NS) {
+                    terms.insert(s.clone(), t.clone());
+                    break;
+                }
+            }
+        }
+        Ok(ToDbpedia { resources, terms })
+    }
+
+    fn node(&self, n: &NamedNode) -> NamedNode {
+        self.resources.get(n).cloned().unwrap_or_else(|| n.clone())
+    }
+
+    /// The quad in DBpedia's terms, or None when it is ontology itself.
+    fn quad(&self, q: Quad) -> Option<Quad> {
+        if q.predicate.as_ref() == owl::SAME_AS
+            && let NamedOrBlankNode::NamedNode(local) = &q.subject
+            && let Some(target) = self.resources.get(local)
+        {
+            // dbr:X owl:sameAs jsr:X: the link survives the renaming.
+            return Some(Quad::new(
+                target.clone(),
+                q.predicate,
+                local.clone(),
+                q.graph_name,
+            ));
+        }
+        let subject = match q.subject {
+            NamedOrBlankNode::NamedNode(n) => {
+                if n.as_str().starts_with(jso::NS) {
+                    return None;
+                }
+                NamedOrBlankNode::NamedNode(self.node(&n))
+            }
+            other => other,
+        };
+        let predicate = self.terms.get(&q.predicate).cloned().unwrap_or(q.predicate);
+        let object = match q.object {
+            Term::NamedNode(n) if predicate.as_ref() == RDF_TYPE => {
+                Term::NamedNode(self.terms.get(&n).cloned().unwrap_or(n))
+            }
+            Term::NamedNode(n) => Term::NamedNode(self.node(&n)),
+            other => other,
+        };
+        Some(Quad::new(subject, predicate, object, q.graph_name))
+    }
+}
 
 /// Export formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,6 +203,7 @@ pub fn export(
     graph: Option<&NamedNode>,
     format: RdfFormat,
     base: &Base,
+    vocab: Vocab,
     out: &mut dyn Write,
 ) -> Result<(), ExportError> {
     if let Some(g) = graph {
@@ -95,6 +225,21 @@ pub fn export(
         None => store
             .quads_for_pattern(None, None, None, Some(GraphNameRef::DefaultGraph))
             .collect::<Result<_, _>>()?,
+    };
+    let quads = match vocab {
+        Vocab::Jinsong => quads,
+        Vocab::Dbpedia => {
+            let map = ToDbpedia::new(store, base)?;
+            let onto = GraphName::NamedNode(base.graph(ONTOLOGY_GRAPH));
+            let mut mapped: Vec<Quad> = quads
+                .into_iter()
+                .filter(|q| q.graph_name != onto)
+                .filter_map(|q| map.quad(q))
+                .collect();
+            mapped.sort_by_cached_key(|q| q.to_string());
+            mapped.dedup();
+            mapped
+        }
     };
     let mut serializer = RdfSerializer::from_format(format);
     if matches!(format, RdfFormat::Turtle | RdfFormat::TriG) {
@@ -140,6 +285,7 @@ pub fn export_to_file(
     graph: Option<&NamedNode>,
     format: RdfFormat,
     base: &Base,
+    vocab: Vocab,
     path: &Path,
 ) -> Result<(), ExportError> {
     let file_err = |source| ExportError::File {
@@ -153,7 +299,7 @@ pub fn export_to_file(
     let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(file_err)?;
     {
         let mut buf = io::BufWriter::new(tmp.as_file_mut());
-        export(store, graph, format, base, &mut buf)?;
+        export(store, graph, format, base, vocab, &mut buf)?;
         buf.flush().map_err(file_err)?;
     }
     // A temporary file is private (0600); the export gets the target's

@@ -6,6 +6,7 @@ pub mod describe;
 pub mod eval;
 pub mod export;
 pub mod extract;
+pub mod link;
 pub mod query;
 pub mod rdf;
 pub mod resolve;

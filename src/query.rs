@@ -200,11 +200,71 @@ pub fn parse_binding(s: &str) -> Result<(Variable, Term), QueryError> {
     Ok((var, term))
 }
 
+/// Whether a query may call remote endpoints with SERVICE.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Services {
+    /// SERVICE clauses fail with a message saying how to allow them.
+    #[default]
+    Refused,
+    /// SERVICE clauses call the endpoint over HTTP, with this time-out.
+    Allowed(std::time::Duration),
+}
+
+/// The SERVICE handler of queries that may not call out.
+struct RefuseServices;
+
+/// A SERVICE clause in a query that may not call remote endpoints.
+#[derive(Debug, thiserror::Error)]
+#[error("SERVICE <{0}> refused: queries call remote endpoints only with --allow-service")]
+pub struct ServiceRefused(String);
+
+impl oxigraph::sparql::DefaultServiceHandler for RefuseServices {
+    type Error = ServiceRefused;
+
+    fn handle(
+        &self,
+        service_name: &oxigraph::model::NamedNode,
+        _pattern: &spargebra::algebra::GraphPattern,
+        _base_iri: Option<&oxiri::Iri<String>>,
+    ) -> Result<oxigraph::sparql::QuerySolutionIter<'static>, Self::Error> {
+        Err(ServiceRefused(service_name.as_str().to_owned()))
+    }
+}
+
+/// The SERVICE handler of queries that may call out: a form-encoded POST
+/// (which Virtuoso, the engine DBpedia runs on, accepts, unlike a direct
+/// `application/sparql-query` POST) through jinsong's SPARQL client.
+struct FormServices(std::time::Duration);
+
+impl oxigraph::sparql::DefaultServiceHandler for FormServices {
+    type Error = crate::link::LinkError;
+
+    fn handle(
+        &self,
+        service_name: &oxigraph::model::NamedNode,
+        pattern: &spargebra::algebra::GraphPattern,
+        base_iri: Option<&oxiri::Iri<String>>,
+    ) -> Result<oxigraph::sparql::QuerySolutionIter<'static>, Self::Error> {
+        let query = spargebra::Query::Select {
+            dataset: None,
+            pattern: pattern.clone(),
+            base_iri: base_iri.cloned(),
+        };
+        let (variables, rows) =
+            crate::link::endpoint::select_once(service_name.as_str(), &query.to_string(), self.0)?;
+        Ok(oxigraph::sparql::QuerySolutionIter::new(
+            variables.into(),
+            rows.into_iter().map(Ok),
+        ))
+    }
+}
+
 /// A parsed query ready to run.
 pub fn prepare(
     q: &QueryText,
     binds: &[(Variable, Term)],
     base: &Base,
+    services: Services,
 ) -> Result<oxigraph::sparql::PreparedSparqlQuery, QueryError> {
     let syntax = |message: String| QueryError::Syntax {
         origin: q.origin.clone(),
@@ -222,7 +282,13 @@ pub fn prepare(
     if !binds.is_empty() {
         bind(&mut query, binds)?;
     }
-    Ok(SparqlEvaluator::new().for_query(query))
+    let evaluator = match services {
+        Services::Refused => SparqlEvaluator::new().with_default_service_handler(RefuseServices),
+        Services::Allowed(timeout) => {
+            SparqlEvaluator::new().with_default_service_handler(FormServices(timeout))
+        }
+    };
+    Ok(evaluator.for_query(query))
 }
 
 /// Fills variables by joining a one-row VALUES block under the query's
@@ -297,9 +363,10 @@ pub fn run(
     binds: &[(Variable, Term)],
     format: Option<OutputFormat>,
     base: &Base,
+    services: Services,
     out: &mut dyn Write,
 ) -> Result<(), QueryError> {
-    let prepared = prepare(q, binds, base)?;
+    let prepared = prepare(q, binds, base, services)?;
     let results = prepared
         .on_store(store)
         .execute()
@@ -512,8 +579,8 @@ mod tests {
                 origin: q.name.into(),
                 text: q.text.into(),
             };
-            let _prepared =
-                prepare(&text, &[], &Base::default()).unwrap_or_else(|e| panic!("{}: {e}", q.name));
+            let _prepared = prepare(&text, &[], &Base::default(), Services::Refused)
+                .unwrap_or_else(|e| panic!("{}: {e}", q.name));
         }
     }
 
@@ -523,7 +590,7 @@ mod tests {
             origin: "x.rq".into(),
             text: "SELECT * WHERE {\n  ?s ?p \n}".into(),
         };
-        let err = prepare(&q, &[], &Base::default())
+        let err = prepare(&q, &[], &Base::default(), Services::Refused)
             .err()
             .expect("a syntax error")
             .to_string();

@@ -197,12 +197,24 @@ pub fn merge(quads: &[Quad]) -> Vec<Quad> {
 /// Writes `quads` into a new store and puts it at `path`, replacing the
 /// previous store only once the new one is complete.
 pub fn replace(path: &Path, quads: impl IntoIterator<Item = Quad>) -> Result<(), StoreError> {
+    replace_then(path, quads, |_| Ok::<(), StoreError>(()))
+}
+
+/// As [`replace`], running `before_swap` on the new store once it is
+/// loaded: when that fails, the new store is thrown away and the previous
+/// one stays.
+pub fn replace_then<T, E: From<StoreError>>(
+    path: &Path,
+    quads: impl IntoIterator<Item = Quad>,
+    before_swap: impl FnOnce(&Store) -> Result<T, E>,
+) -> Result<T, E> {
     recover(path)?;
     if path.exists() {
         if !is_store(path) && path.read_dir().map_err(io("read", path))?.next().is_some() {
             return Err(StoreError::NotAStore {
                 path: path.to_owned(),
-            });
+            }
+            .into());
         }
         if is_store(path) {
             // Refuse to pull the store from under a process using it.
@@ -216,7 +228,7 @@ pub fn replace(path: &Path, quads: impl IntoIterator<Item = Quad>) -> Result<(),
     if new.exists() {
         std::fs::remove_dir_all(&new).map_err(io("remove", &new))?;
     }
-    let result = (|| {
+    let result = (|| -> Result<T, E> {
         let store = Store::open(&new).map_err(|source| StoreError::Write {
             path: new.clone(),
             source,
@@ -228,17 +240,21 @@ pub fn replace(path: &Path, quads: impl IntoIterator<Item = Quad>) -> Result<(),
         let mut loader = store.bulk_loader();
         loader.load_quads(quads).map_err(write)?;
         loader.commit().map_err(write)?;
+        let value = before_swap(&store)?;
         store.flush().map_err(|source| StoreError::Write {
             path: new.clone(),
             source,
         })?;
         drop(store);
-        Ok(())
+        Ok(value)
     })();
-    if let Err(e) = result {
-        let _ = std::fs::remove_dir_all(&new);
-        return Err(e);
-    }
+    let value = match result {
+        Ok(v) => v,
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(&new);
+            return Err(e);
+        }
+    };
     // Swap: the old store moves aside, the new one takes its place.
     let old = sibling(path, "old");
     let had_old = path.exists();
@@ -253,12 +269,12 @@ pub fn replace(path: &Path, quads: impl IntoIterator<Item = Quad>) -> Result<(),
             let _ = std::fs::rename(&old, path);
         }
         let _ = std::fs::remove_dir_all(&new);
-        return Err(io("move the new store to", path)(e));
+        return Err(io("move the new store to", path)(e).into());
     }
     if had_old {
         std::fs::remove_dir_all(&old).map_err(io("remove the previous store at", &old))?;
     }
-    Ok(())
+    Ok(value)
 }
 
 #[cfg(test)]

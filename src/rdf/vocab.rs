@@ -76,6 +76,16 @@ namespace!(
     FORMAT = "format",
     SHA256 = "sha256",
     FILE = "file",
+    LINK = "Link",
+    LINK_SUBJECT = "linkSubject",
+    LINK_TARGET = "linkTarget",
+    SCORE = "score",
+    METHOD = "method",
+    MATCHED_LABEL = "matchedLabel",
+    MATCHED_RESOURCE = "matchedResource",
+    FETCH = "Fetch",
+    ENDPOINT = "endpoint",
+    QUERIED_LABEL = "queriedLabel",
 });
 
 namespace!(
@@ -136,6 +146,12 @@ namespace!(
     /// The DBpedia ontology.
     dbo, "http://dbpedia.org/ontology/", {
     MILITARY_CONFLICT = "MilitaryConflict",
+    TREATY = "Treaty",
+    COUNTRY = "Country",
+    PERSON = "Person",
+    PLACE = "Place",
+    WIKI_PAGE_REDIRECTS = "wikiPageRedirects",
+    WIKI_PAGE_DISAMBIGUATES = "wikiPageDisambiguates",
 });
 
 /// Prefixes written in Turtle and shown by `describe`.
@@ -152,5 +168,6 @@ pub const PREFIXES: &[(&str, &str)] = &[
     ("itsrdf", itsrdf::NS),
     ("dbo", dbo::NS),
     ("dbr", "http://dbpedia.org/resource/"),
+    ("dbp", "http://dbpedia.org/property/"),
     ("schema", "https://schema.org/"),
 ];

@@ -220,3 +220,103 @@ pub fn select(
         })
         .collect()
 }
+
+/// A Virtuoso Open Source server (Debian virtuoso-opensource), the engine
+/// DBpedia runs on, started on loopback ports in a temporary directory and
+/// loaded with N-Triples files. It is killed when dropped.
+pub struct Virtuoso {
+    child: std::process::Child,
+    pub sparql: String,
+    _dir: tempfile::TempDir,
+}
+
+/// A free loopback port (bound, then released).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+impl Virtuoso {
+    /// Starts Virtuoso with `ResultSetMaxRows` = `max_rows` and loads every
+    /// `*.nt` file of `data`; None (after `missing`) when it is not installed.
+    pub fn start(data: &Path, max_rows: usize) -> Option<Virtuoso> {
+        let (Some(server), Some(isql)) = (which("virtuoso-t"), which("isql-vt")) else {
+            missing("Virtuoso (Debian virtuoso-opensource: virtuoso-t, isql-vt)");
+            return None;
+        };
+        let dir = tempdir();
+        let d = dir.path().display().to_string();
+        let data = data.canonicalize().expect("the data directory");
+        let (sql_port, http_port) = (free_port(), free_port());
+        let ini = format!(
+            "[Database]\nDatabaseFile = {d}/virtuoso.db\nErrorLogFile = {d}/virtuoso.log\n\
+             LockFile = {d}/virtuoso.lck\nTransactionFile = {d}/virtuoso.trx\n\
+             xa_persistent_file = {d}/virtuoso.pxa\nErrorLogLevel = 7\nFileExtend = 200\n\
+             MaxCheckpointRemap = 2000\nStriping = 0\nTempStorage = TempDatabase\n\n\
+             [TempDatabase]\nDatabaseFile = {d}/virtuoso-temp.db\nTransactionFile = {d}/virtuoso-temp.trx\n\
+             MaxCheckpointRemap = 2000\nStriping = 0\n\n\
+             [Parameters]\nServerPort = 127.0.0.1:{sql_port}\nNumberOfBuffers = 10000\nMaxDirtyBuffers = 6000\n\
+             DirsAllowed = ., {d}, {}\nThreadsPerQuery = 2\nMaxClientConnections = 5\n\n\
+             [HTTPServer]\nServerPort = 127.0.0.1:{http_port}\nServerRoot = /var/lib/virtuoso-opensource-7/vsp\n\
+             MaxClientConnections = 5\nServerThreads = 5\n\n\
+             [SPARQL]\nResultSetMaxRows = {max_rows}\nMaxQueryExecutionTime = 60\nMaxQueryCostEstimationTime = 400\n",
+            data.display()
+        );
+        let ini_path = dir.path().join("virtuoso.ini");
+        std::fs::write(&ini_path, ini).expect("the ini is written");
+        let child = Command::new(server)
+            .arg("+configfile")
+            .arg(&ini_path)
+            .arg("+foreground")
+            .current_dir(dir.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("virtuoso-t starts");
+        let v = Virtuoso {
+            child,
+            sparql: format!("http://127.0.0.1:{http_port}/sparql"),
+            _dir: dir,
+        };
+        // Wait (at most a minute) for the SQL port, then load.
+        let started = std::time::Instant::now();
+        loop {
+            let up = std::net::TcpStream::connect(("127.0.0.1", sql_port)).is_ok()
+                && std::net::TcpStream::connect(("127.0.0.1", http_port)).is_ok();
+            if up {
+                break;
+            }
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(60),
+                "Virtuoso did not start; see {d}/virtuoso.log"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(200));
+        }
+        let load = format!(
+            "exec=ld_dir('{}', '*.nt', 'http://dbpedia.org'); rdf_loader_run(); checkpoint;",
+            data.display()
+        );
+        let out = Command::new(isql)
+            .arg(format!("127.0.0.1:{sql_port}"))
+            .args(["dba", "dba"])
+            .arg(load)
+            .output()
+            .expect("isql-vt runs");
+        assert!(
+            out.status.success() && !String::from_utf8_lossy(&out.stdout).contains("Error"),
+            "loading into Virtuoso failed:\n{}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        Some(v)
+    }
+}
+
+impl Drop for Virtuoso {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

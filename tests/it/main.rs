@@ -4,6 +4,7 @@ mod cli;
 mod errors;
 mod harness;
 mod interop;
+mod link;
 mod ontology;
 mod quality;
 mod queries;
