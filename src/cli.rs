@@ -80,7 +80,7 @@ pub struct LinkSourceArgs {
     /// DBpedia dump files (N-Triples or Turtle, .bz2 too) or an index built from them [default: data/dbpedia].
     #[arg(long, value_name = "DIR", env = "JINSONG_DBPEDIA_INDEX")]
     pub dbpedia_index: Option<PathBuf>,
-    /// Ask this SPARQL endpoint for candidates instead (e.g. https://dbpedia.org/sparql).
+    /// Ask this SPARQL endpoint for candidates instead (DBpedia's is `https://dbpedia.org/sparql`).
     #[arg(long, value_name = "URL", conflicts_with = "dbpedia_index")]
     pub endpoint: Option<String>,
     /// The lowest score a link may have (0 to 1).
