@@ -72,6 +72,8 @@ pub struct Summary {
     pub timings: Vec<(&'static str, Duration)>,
     /// What linking did, when it ran.
     pub link: Option<link::Report>,
+    /// Why a build that was to link did not.
+    pub no_link_note: Option<String>,
 }
 
 impl Summary {
@@ -213,11 +215,24 @@ pub fn build(
     let t = Instant::now();
     let merged = store::merge(&built.quads);
     summary.merged = merged.len();
+    // What an endpoint answered before stays cached in the new store.
+    let mut cached: Vec<Quad> = Vec::new();
+    if let Some((link::Source::Online { refresh: false, .. }, _)) = linking
+        && store_path.exists()
+        && let Ok(old) = store::open_read_only(store_path)
+    {
+        let g = base.graph(link::CACHE_GRAPH);
+        // A cache that cannot be read is only a cache: the endpoint is asked again.
+        cached = old
+            .quads_for_pattern(None, None, None, Some(g.as_ref().into()))
+            .collect::<Result<_, _>>()
+            .unwrap_or_default();
+    }
     let mut link_time = Duration::ZERO;
     let mut counts = None;
     summary.link = store::replace_then(
         store_path,
-        built.quads.into_iter().chain(merged),
+        built.quads.into_iter().chain(merged).chain(cached),
         |store| -> Result<_, BuildError> {
             let Some((source, opts)) = linking else {
                 return Ok(None);

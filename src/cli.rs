@@ -80,8 +80,8 @@ pub struct LinkSourceArgs {
     /// DBpedia dump files (N-Triples or Turtle, .bz2 too) or an index built from them [default: data/dbpedia].
     #[arg(long, value_name = "DIR", env = "JINSONG_DBPEDIA_INDEX")]
     pub dbpedia_index: Option<PathBuf>,
-    /// Ask this SPARQL endpoint for candidates instead (DBpedia's is `https://dbpedia.org/sparql`).
-    #[arg(long, value_name = "URL", conflicts_with = "dbpedia_index")]
+    /// Ask this SPARQL endpoint for candidates instead of the index (DBpedia's is `https://dbpedia.org/sparql`).
+    #[arg(long, value_name = "URL")]
     pub endpoint: Option<String>,
     /// The lowest score a link may have (0 to 1).
     #[arg(long, default_value_t = link::DEFAULT_THRESHOLD, value_name = "SCORE")]
@@ -110,11 +110,14 @@ impl LinkSourceArgs {
         };
         let source = match &self.endpoint {
             Some(url) => {
-                if !(self.timeout > 0.0 && self.timeout.is_finite()) {
-                    anyhow::bail!("--timeout must be a positive number of seconds");
-                }
                 let mut o = link::endpoint::EndpointOptions::new(url);
-                o.timeout = std::time::Duration::from_secs_f64(self.timeout);
+                o.timeout = seconds("--timeout", self.timeout)?;
+                if !(self.rate > 0.0 && self.rate <= 100.0) {
+                    anyhow::bail!(
+                        "--rate {} is not between 0 (excluded) and 100 requests a second",
+                        self.rate
+                    );
+                }
                 o.rate = self.rate;
                 o.page_size = self.page_size.max(1);
                 link::Source::Online {
@@ -211,6 +214,21 @@ pub fn run(cli: Cli) -> Result<()> {
             } else {
                 Some(args.link.source()?)
             };
+            // An installed binary run outside the source tree has no bundled
+            // index: it builds without links and says so, unless told where.
+            let mut no_link_note = None;
+            let linking = match linking {
+                Some((link::Source::Offline(dir), _))
+                    if args.link.dbpedia_index.is_none() && !dir.is_dir() =>
+                {
+                    no_link_note = Some(format!(
+                        "no DBpedia index at {}; pass --dbpedia-index DIR or --endpoint URL",
+                        dir.display()
+                    ));
+                    None
+                }
+                other => other,
+            };
             let linking_ref = linking.as_ref().map(|(s, o)| (s, o));
             let summary =
                 build::build(&args.paths, &base, &cli.store, linking_ref).with_context(|| {
@@ -223,6 +241,8 @@ pub fn run(cli: Cli) -> Result<()> {
                         format!("build failed; no store written at {}", cli.store.display())
                     }
                 })?;
+            let mut summary = summary;
+            summary.no_link_note = no_link_note;
             print_summary(&mut out, &summary, &cli.store, started.elapsed())?;
         }
         Command::Query(args) => {
@@ -252,10 +272,7 @@ pub fn run(cli: Cli) -> Result<()> {
                 .collect::<Result<Vec<_>, _>>()?;
             // Check the query before opening the store: a syntax error is reported as such.
             let services = if args.allow_service {
-                if !(args.service_timeout > 0.0 && args.service_timeout.is_finite()) {
-                    anyhow::bail!("--service-timeout must be a positive number of seconds");
-                }
-                query::Services::Allowed(std::time::Duration::from_secs_f64(args.service_timeout))
+                query::Services::Allowed(seconds("--service-timeout", args.service_timeout)?)
             } else {
                 query::Services::Refused
             };
@@ -341,6 +358,14 @@ pub fn run(cli: Cli) -> Result<()> {
     Ok(())
 }
 
+/// A positive number of seconds from an option, as a duration.
+fn seconds(option: &str, value: f64) -> Result<std::time::Duration> {
+    std::time::Duration::try_from_secs_f64(value)
+        .ok()
+        .filter(|d| !d.is_zero())
+        .with_context(|| format!("{option} {value} is not a positive number of seconds"))
+}
+
 fn print_link_report(
     out: &mut dyn Write,
     r: &link::Report,
@@ -375,6 +400,9 @@ fn print_link_report(
         r.quads,
         link::LINKS_GRAPH
     )?;
+    for n in &r.notes {
+        writeln!(out, "Note:       {n}")?;
+    }
     Ok(())
 }
 
@@ -431,6 +459,12 @@ fn print_summary(
             l.outcome.links.len(),
             l.source
         )?;
+        for n in &l.notes {
+            writeln!(out, "Note:     {n}")?;
+        }
+    }
+    if let Some(n) = &s.no_link_note {
+        writeln!(out, "Links:    none ({n})")?;
     }
     writeln!(out, "Time:     {}", t.join(", "))?;
     Ok(())

@@ -120,6 +120,10 @@ pub enum QueryError {
     Bind(String),
     #[error("query evaluation failed: {0}")]
     Evaluation(String),
+    #[error(
+        "{origin} calls a remote endpoint (SERVICE); queries call remote endpoints only with --allow-service"
+    )]
+    ServiceRefused { origin: String },
     #[error("--format {format} does not fit a {kind} query")]
     FormatMismatch { format: String, kind: &'static str },
     #[error("cannot write results: {0}")]
@@ -234,7 +238,15 @@ impl oxigraph::sparql::DefaultServiceHandler for RefuseServices {
 /// The SERVICE handler of queries that may call out: a form-encoded POST
 /// (which Virtuoso, the engine DBpedia runs on, accepts, unlike a direct
 /// `application/sparql-query` POST) through jinsong's SPARQL client.
-struct FormServices(std::time::Duration);
+struct FormServices {
+    timeout: std::time::Duration,
+    /// When the last call started: calls go one at a time, at most
+    /// [`SERVICE_RATE`] a second, however many solutions call them.
+    last: std::sync::Mutex<Option<std::time::Instant>>,
+}
+
+/// Requests per second a federated query may make.
+const SERVICE_RATE: f64 = 4.0;
 
 impl oxigraph::sparql::DefaultServiceHandler for FormServices {
     type Error = crate::link::LinkError;
@@ -250,13 +262,71 @@ impl oxigraph::sparql::DefaultServiceHandler for FormServices {
             pattern: pattern.clone(),
             base_iri: base_iri.cloned(),
         };
-        let (variables, rows) =
-            crate::link::endpoint::select_once(service_name.as_str(), &query.to_string(), self.0)?;
+        let mut last = self
+            .last
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let gap = std::time::Duration::from_secs_f64(1.0 / SERVICE_RATE);
+        if let Some(since) = last.map(|l| l.elapsed())
+            && since < gap
+        {
+            std::thread::sleep(gap - since);
+        }
+        *last = Some(std::time::Instant::now());
+        let (variables, rows) = crate::link::endpoint::select_once(
+            service_name.as_str(),
+            &query.to_string(),
+            self.timeout,
+        )?;
         Ok(oxigraph::sparql::QuerySolutionIter::new(
             variables.into(),
             rows.into_iter().map(Ok),
         ))
     }
+}
+
+/// Whether serialized SPARQL (as spargebra writes it: IRIs in `<>` without
+/// spaces, literals in quotes) has a SERVICE keyword outside literals and IRIs.
+fn mentions_service(text: &str) -> bool {
+    let chars: Vec<char> = text.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        match chars[i] {
+            q @ ('"' | '\'') => {
+                i += 1;
+                while i < chars.len() && chars[i] != q {
+                    i += if chars[i] == '\\' { 2 } else { 1 };
+                }
+                i += 1;
+            }
+            '<' => {
+                let end = chars[i + 1..]
+                    .iter()
+                    .position(|c| *c == '>' || c.is_whitespace());
+                match end {
+                    Some(n) if chars[i + 1 + n] == '>' => i += n + 2,
+                    _ => i += 1,
+                }
+            }
+            c if c.is_alphabetic() => {
+                let start = i;
+                while i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '_') {
+                    i += 1;
+                }
+                let word: String = chars[start..i].iter().collect();
+                if word.eq_ignore_ascii_case("service")
+                    && (start == 0
+                        || chars[start - 1] != '?'
+                            && chars[start - 1] != '$'
+                            && chars[start - 1] != ':')
+                {
+                    return true;
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    false
 }
 
 /// A parsed query ready to run.
@@ -282,10 +352,20 @@ pub fn prepare(
     if !binds.is_empty() {
         bind(&mut query, binds)?;
     }
+    // SERVICE SILENT would swallow the refusal of the handler: refuse
+    // every SERVICE before evaluation.
+    if services == Services::Refused && mentions_service(&query.to_string()) {
+        return Err(QueryError::ServiceRefused {
+            origin: q.origin.clone(),
+        });
+    }
     let evaluator = match services {
         Services::Refused => SparqlEvaluator::new().with_default_service_handler(RefuseServices),
         Services::Allowed(timeout) => {
-            SparqlEvaluator::new().with_default_service_handler(FormServices(timeout))
+            SparqlEvaluator::new().with_default_service_handler(FormServices {
+                timeout,
+                last: std::sync::Mutex::new(None),
+            })
         }
     };
     Ok(evaluator.for_query(query))
@@ -582,6 +662,19 @@ mod tests {
             let _prepared = prepare(&text, &[], &Base::default(), Services::Refused)
                 .unwrap_or_else(|e| panic!("{}: {e}", q.name));
         }
+    }
+
+    #[test]
+    fn service_is_found_outside_literals_and_iris() {
+        assert!(mentions_service(
+            "SELECT * WHERE { SERVICE SILENT <http://x/> { ?s ?p ?o } }"
+        ));
+        assert!(!mentions_service(
+            "SELECT * WHERE { ?s ?p \"SERVICE\" . ?service <http://x/SERVICE> ?o }"
+        ));
+        assert!(mentions_service(
+            "SELECT * WHERE { FILTER(?a < 3 && EXISTS { SERVICE <http://x/> { } }) }"
+        ));
     }
 
     #[test]

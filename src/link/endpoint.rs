@@ -137,13 +137,8 @@ impl Client {
         self.last.set(Some(Instant::now()));
     }
 
-    /// One plain request; the body of a successful answer.
-    fn post(&self, query: &str) -> Result<Vec<u8>, LinkError> {
-        self.send(query).map(|(body, _)| body)
-    }
-
     /// One request: the rows, and the server's row cap if it stated one.
-    fn request(&self, query: &str, vars: usize) -> Result<(Vec<Row>, Option<usize>), LinkError> {
+    fn request(&self, query: &str, vars: &[&str]) -> Result<(Vec<Row>, Option<usize>), LinkError> {
         let (body, max_rows) = self.send(query)?;
         let parsed = QueryResultsParser::from_format(QueryResultsFormat::Json)
             .for_slice(&body)
@@ -151,17 +146,10 @@ impl Client {
         let SliceQueryResultsParserOutput::Solutions(solutions) = parsed else {
             return Err(self.err("answered a boolean to a SELECT query"));
         };
-        let variables = solutions.variables().to_vec();
         let mut rows = Vec::new();
         for s in solutions {
             let s = s.map_err(|e| self.err(format!("not SPARQL JSON results: {e}")))?;
-            rows.push(
-                variables
-                    .iter()
-                    .take(vars)
-                    .map(|v| s.get(v).cloned())
-                    .collect(),
-            );
+            rows.push(vars.iter().map(|v| s.get(*v).cloned()).collect());
         }
         let (r, n, t) = self.traffic.get();
         self.traffic.set((r, n + rows.len(), t));
@@ -212,6 +200,14 @@ impl Client {
                 std::thread::sleep(Duration::from_secs(wait));
                 continue;
             }
+            // Virtuoso's "anytime" answers: 200 with what it found before its
+            // time or cost limit, said only in this header.
+            if let Some(state) = response.headers().get("X-SQL-State") {
+                return Err(self.err(format!(
+                    "a partial answer (X-SQL-State: {}, the server's time or cost limit); retry later",
+                    state.to_str().unwrap_or("?")
+                )));
+            }
             let max_rows = response
                 .headers()
                 .get("X-SPARQL-MaxRows")
@@ -234,7 +230,7 @@ impl Client {
     }
 
     /// All rows of an ordered SELECT, page by page.
-    pub fn select_all(&self, ordered_query: &str, vars: usize) -> Result<Vec<Row>, LinkError> {
+    pub fn select_all(&self, ordered_query: &str, vars: &[&str]) -> Result<Vec<Row>, LinkError> {
         let mut out = Vec::new();
         let mut offset = 0;
         loop {
@@ -276,7 +272,7 @@ pub fn select_once(
     opts.timeout = timeout;
     opts.rate = 0.0;
     let client = Client::new(opts)?;
-    let body = client.post(query)?;
+    let (body, cap) = client.send(query)?;
     let parsed = QueryResultsParser::from_format(QueryResultsFormat::Json)
         .for_slice(&body)
         .map_err(|e| client.err(format!("not SPARQL JSON results: {e}")))?;
@@ -287,6 +283,11 @@ pub fn select_once(
     let rows = solutions
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| client.err(format!("not SPARQL JSON results: {e}")))?;
+    if let Some(cap) = cap.filter(|c| rows.len() >= *c) {
+        return Err(client.err(format!(
+            "the answer was cut at the server's cap of {cap} rows (X-SPARQL-MaxRows); narrow the SERVICE pattern"
+        )));
+    }
     Ok((variables, rows))
 }
 
@@ -377,7 +378,7 @@ pub fn fetch(client: &Client, labels: &BTreeSet<String>) -> Result<Vec<Triple>, 
             "SELECT DISTINCT ?s WHERE {{ VALUES ?l {{ {} }} ?s <http://www.w3.org/2000/01/rdf-schema#label> ?l . FILTER(isIRI(?s)) }} ORDER BY ?s",
             values.join(" ")
         );
-        for row in client.select_all(&q, 1)? {
+        for row in client.select_all(&q, &["s"])? {
             if let Some(s) = iri_of(&row[0]) {
                 subjects.insert(s);
             }
@@ -403,7 +404,7 @@ pub fn fetch(client: &Client, labels: &BTreeSet<String>) -> Result<Vec<Triple>, 
                 values.join(" "),
                 dbo::NS
             );
-            for row in client.select_all(&q, 3)? {
+            for row in client.select_all(&q, &["s", "p", "o"])? {
                 let (Some(s), Some(p), Some(o)) =
                     (iri_of(&row[0]), iri_of(&row[1]), row[2].clone())
                 else {
@@ -444,7 +445,7 @@ pub fn fetch(client: &Client, labels: &BTreeSet<String>) -> Result<Vec<Triple>, 
                 "SELECT ?c ?super WHERE {{ VALUES ?c {{ {} }} ?c <http://www.w3.org/2000/01/rdf-schema#subClassOf> ?super . FILTER(isIRI(?super)) }} ORDER BY ?c ?super",
                 values.join(" ")
             );
-            for row in client.select_all(&q, 2)? {
+            for row in client.select_all(&q, &["c", "super"])? {
                 let (Some(c), Some(sup)) = (iri_of(&row[0]), iri_of(&row[1])) else {
                     continue;
                 };

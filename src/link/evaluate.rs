@@ -45,6 +45,7 @@ impl Reference {
             source,
         })?;
         let mut out = Reference::default();
+        let mut first = true;
         for (i, line) in text.lines().enumerate() {
             let line = line.trim_end_matches('\r');
             if line.trim().is_empty() || line.starts_with('#') {
@@ -62,7 +63,7 @@ impl Reference {
                     line
                 )));
             }
-            if i == 0 && cols[0].trim().eq_ignore_ascii_case("local") {
+            if std::mem::take(&mut first) && cols[0].trim().eq_ignore_ascii_case("local") {
                 continue;
             }
             let local = expand(cols[0], &base.resource_prefix(), base);
@@ -216,7 +217,7 @@ mod tests {
         let path = dir.path().join("ref.tsv");
         std::fs::write(
             &path,
-            "local\tdbpedia\njsr:A\tdbr:A\njsr:B\thttp://dbpedia.org/resource/B\n# note\n<https://w3id.org/jinsong/resource/C>\tdbr:C\n",
+            "# reference\nlocal\tdbpedia\njsr:A\tdbr:A\njsr:B\thttp://dbpedia.org/resource/B\n# note\n<https://w3id.org/jinsong/resource/C>\tdbr:C\n",
         )
         .unwrap();
         let base = Base::default();

@@ -668,19 +668,24 @@ impl Index {
             serde_json::to_vec_pretty(&manifest).map_err(|e| bad(&mpath, e))?,
         )
         .map_err(io_err("write", &mpath))?;
+        let fresh = || {
+            std::fs::read_to_string(index_dir.join("manifest.json"))
+                .ok()
+                .and_then(|t| serde_json::from_str::<Manifest>(&t).ok())
+                .is_some_and(|m| m.version == VERSION && m.dumps == manifest.dumps)
+        };
+        // Another process may have put an equal index in place meanwhile
+        // (and may be reading it): keep that one.
+        if fresh() {
+            return Self::load(&index_dir, false);
+        }
         let tmp = tmp.keep();
         if index_dir.exists() {
-            // Stale; a concurrent build may be swapping it already.
             let _ = std::fs::remove_dir_all(&index_dir);
         }
         if let Err(e) = std::fs::rename(&tmp, &index_dir) {
             let _ = std::fs::remove_dir_all(&tmp);
-            // Another process put an equal index in place first: use it.
-            let fresh = std::fs::read_to_string(index_dir.join("manifest.json"))
-                .ok()
-                .and_then(|t| serde_json::from_str::<Manifest>(&t).ok())
-                .is_some_and(|m| m.version == VERSION && m.dumps == manifest.dumps);
-            if !fresh {
+            if !fresh() {
                 return Err(io_err("move the new index to", &index_dir)(e));
             }
         }

@@ -628,7 +628,6 @@ pub fn link_quads(links: &[Link], base: &Base) -> Vec<Quad> {
         let local = NamedNode::new_unchecked(&l.local);
         let target = NamedNode::new_unchecked(&l.target);
         let name = l.local.strip_prefix(&prefix).unwrap_or(&l.local);
-        let name = name.rsplit('/').next().unwrap_or(name);
         let ev = NamedNode::new_unchecked(format!("{}link/dbpedia/{name}", base.as_str()));
         let mut add = |s: &NamedNode, p: NamedNodeRef<'_>, o: Term| {
             out.push(Quad::new(s.clone(), p, o, g.clone()));
@@ -674,55 +673,72 @@ pub fn replace_graph(
     quads: &[Quad],
     base: &Base,
 ) -> Result<(), LinkError> {
-    let g = GraphNameRef::NamedNode(graph.as_ref());
-    let old: Vec<Quad> = store
-        .quads_for_pattern(None, None, None, Some(g))
-        .collect::<Result<_, _>>()?;
-    let merges = merged_graph(&NamedOrBlankNode::NamedNode(graph.clone()), base);
-    let new_triples: HashSet<Triple> = quads
-        .iter()
-        .map(|q| Triple::new(q.subject.clone(), q.predicate.clone(), q.object.clone()))
-        .collect();
+    replace_graphs(store, &[(graph, quads)], base)
+}
+
+/// As [`replace_graph`], for several graphs in one transaction.
+pub fn replace_graphs(
+    store: &Store,
+    graphs: &[(&NamedNode, &[Quad])],
+    base: &Base,
+) -> Result<(), LinkError> {
     let mut tx = store.start_transaction()?;
-    for q in &old {
-        tx.remove(q);
-        let t = Triple::new(q.subject.clone(), q.predicate.clone(), q.object.clone());
-        if !merges || new_triples.contains(&t) {
-            continue;
+    for (graph, quads) in graphs {
+        let graph: &NamedNode = graph;
+        let g = GraphNameRef::NamedNode(graph.as_ref());
+        let old: Vec<Quad> = store
+            .quads_for_pattern(None, None, None, Some(g))
+            .collect::<Result<_, _>>()?;
+        let merges = merged_graph(&NamedOrBlankNode::NamedNode(graph.clone()), base);
+        let new_triples: HashSet<Triple> = quads
+            .iter()
+            .map(|q| Triple::new(q.subject.clone(), q.predicate.clone(), q.object.clone()))
+            .collect();
+        for q in &old {
+            tx.remove(q);
+            let t = Triple::new(q.subject.clone(), q.predicate.clone(), q.object.clone());
+            if !merges || new_triples.contains(&t) {
+                continue;
+            }
+            let elsewhere = store
+                .quads_for_pattern(
+                    Some(q.subject.as_ref()),
+                    Some(q.predicate.as_ref()),
+                    Some(q.object.as_ref()),
+                    None,
+                )
+                .map(|o| {
+                    o.map(|o| match &o.graph_name {
+                        GraphName::DefaultGraph => false,
+                        GraphName::NamedNode(n) => {
+                            n != graph
+                                && merged_graph(&NamedOrBlankNode::NamedNode(n.clone()), base)
+                        }
+                        GraphName::BlankNode(_) => true,
+                    })
+                })
+                .collect::<Result<Vec<bool>, _>>()?
+                .into_iter()
+                .any(|b| b);
+            if !elsewhere {
+                tx.remove(&Quad::new(
+                    q.subject.clone(),
+                    q.predicate.clone(),
+                    q.object.clone(),
+                    GraphName::DefaultGraph,
+                ));
+            }
         }
-        let elsewhere = store
-            .quads_for_pattern(
-                Some(q.subject.as_ref()),
-                Some(q.predicate.as_ref()),
-                Some(q.object.as_ref()),
-                None,
-            )
-            .filter_map(Result::ok)
-            .any(|o| match &o.graph_name {
-                GraphName::DefaultGraph => false,
-                GraphName::NamedNode(n) => {
-                    n != graph && merged_graph(&NamedOrBlankNode::NamedNode(n.clone()), base)
-                }
-                GraphName::BlankNode(_) => true,
-            });
-        if !elsewhere {
-            tx.remove(&Quad::new(
-                q.subject.clone(),
-                q.predicate.clone(),
-                q.object.clone(),
-                GraphName::DefaultGraph,
-            ));
-        }
-    }
-    for q in quads {
-        tx.insert(q);
-        if merges {
-            tx.insert(&Quad::new(
-                q.subject.clone(),
-                q.predicate.clone(),
-                q.object.clone(),
-                GraphName::DefaultGraph,
-            ));
+        for q in quads.iter() {
+            tx.insert(q);
+            if merges {
+                tx.insert(&Quad::new(
+                    q.subject.clone(),
+                    q.predicate.clone(),
+                    q.object.clone(),
+                    GraphName::DefaultGraph,
+                ));
+            }
         }
     }
     tx.commit()?;
@@ -773,6 +789,8 @@ pub struct Report {
     pub traffic: Option<endpoint::Traffic>,
     /// Labels answered from the store's cache, when online.
     pub cached_labels: usize,
+    /// What the user should know about the run (a weak index, say).
+    pub notes: Vec<String>,
 }
 
 /// What the store's cache graph holds: the endpoint, the labels asked
@@ -818,12 +836,18 @@ pub fn link_store(
         Source::Offline(dir) => {
             let idx = index::Index::open(dir)?;
             report.source = format!(
-                "offline index of {} ({} {} resources, {} labels)",
+                "offline index of {} ({} {} resources, {} label keys)",
                 dir.display(),
                 if idx.built { "built:" } else { "reused:" },
                 idx.stats.resources,
                 idx.stats.labels
             );
+            if idx.stats.subclass_axioms == 0 {
+                report.notes.push(format!(
+                    "{} has no rdfs:subClassOf axioms (add the DBpedia ontology file): only candidates typed with dbo:MilitaryConflict, dbo:Treaty, dbo:Country, dbo:Person or dbo:Place themselves pass the type check",
+                    dir.display()
+                ));
+            }
             link(&ents, &idx, opts)?
         }
         Source::Online { options, refresh } => {
@@ -886,8 +910,15 @@ pub fn link_store(
                     gn.clone(),
                 ));
             }
-            replace_graph(store, &g, &quads, base)?;
-            outcome
+            let links = link_quads(&outcome.links, base);
+            report.quads = links.len();
+            replace_graphs(
+                store,
+                &[(&g, &quads), (&base.graph(LINKS_GRAPH), &links)],
+                base,
+            )?;
+            report.outcome = outcome;
+            return Ok(report);
         }
     };
     report.quads = write_links(store, &outcome.links, base)?;
