@@ -321,3 +321,50 @@ fn online_linking_against_virtuoso_matches_offline() {
     let run = jinsong(&store, &["query", &q, "--allow-service", "--format", "csv"]).success();
     assert!(run.stdout.contains("Song dynasty"), "{}", run.stdout);
 }
+
+#[test]
+fn the_conflicts_record_in_dbpedias_terms_has_every_field_of_dbpedias_page() {
+    let (_dir, store) = built();
+    // The conflict source 000 (a DBpedia page) is about, linked to DBpedia.
+    let conflict = same_as(&store)
+        .into_iter()
+        .find(|l| l.contains("/Jin–Song_Wars> <http://www.w3.org/2002/07/owl#sameAs>"))
+        .expect("the war is linked");
+    let dbr = conflict.split(' ').nth(2).unwrap().to_owned();
+    let nt = jinsong(&store, &["export", "--vocab", "dbpedia", "--format", "nt"])
+        .success()
+        .stdout;
+    let predicates: BTreeSet<String> = nt
+        .lines()
+        .filter(|l| l.starts_with(&format!("{dbr} ")))
+        .filter_map(|l| l.split(' ').nth(1))
+        .map(|p| {
+            p.trim_matches(['<', '>'])
+                .rsplit(['/', '#'])
+                .next()
+                .unwrap()
+                .to_lowercase()
+        })
+        .collect();
+    // The page's field names: a line of its own, followed by a line of values.
+    let page =
+        std::fs::read_to_string(repo().join("data/sources/000_27dfe7ac813c4f54.txt")).unwrap();
+    let lines: Vec<&str> = page.lines().collect();
+    let mut fields = Vec::new();
+    for w in lines.windows(2) {
+        let (name, next) = (w[0].trim(), w[1].trim_start());
+        let one_word = !name.is_empty() && !name.contains(char::is_whitespace);
+        if next.starts_with('|') && one_word && !name.contains(['|', '*']) && !name.contains("...")
+        {
+            fields.push(name.rsplit(':').next().unwrap().to_lowercase());
+        }
+    }
+    assert!(fields.len() >= 10, "{fields:?}");
+    for f in &fields {
+        let found = predicates.contains(f) || (f == "date" && predicates.contains("startdate"));
+        assert!(
+            found,
+            "DBpedia's page has {f}; the export of {dbr} has {predicates:?}"
+        );
+    }
+}
