@@ -61,6 +61,28 @@ pub enum Command {
     /// --dbpedia-index DIR); online with --endpoint URL. The previous links
     /// stay when anything fails.
     Link(LinkArgs),
+    /// Serve the store over HTTP: a SPARQL endpoint, linked-data pages, a timeline.
+    ///
+    /// /sparql (SPARQL 1.1 Protocol), /resource/X (303 to /page/X or
+    /// /data/X.ttl), /page/X, /data/X.{ttl,nt,jsonld,rdf,nq}, /, /timeline,
+    /// /query. Ctrl-C or SIGTERM stops it after in-flight requests finish.
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The address to listen on.
+    #[arg(long, default_value = "127.0.0.1:7878", value_name = "ADDR")]
+    pub bind: String,
+    /// Seconds a query may run before it is stopped (503).
+    #[arg(long, default_value_t = 10.0, value_name = "SECONDS")]
+    pub timeout: f64,
+    /// Most solutions or triples one query returns (the rest is cut, with X-SPARQL-MaxRows).
+    #[arg(long, default_value_t = 10_000, value_name = "N")]
+    pub max_results: usize,
+    /// Let queries call remote endpoints with SERVICE.
+    #[arg(long)]
+    pub allow_service: bool,
 }
 
 #[derive(Debug, Args)]
@@ -182,6 +204,9 @@ pub struct ExportArgs {
     /// Write to FILE instead of stdout (replaced only when complete).
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Write the SVG timeline of the dated events to FILE instead of RDF.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["graph", "output"])]
+    pub timeline: Option<PathBuf>,
     /// Vocabulary: jinsong's own, or DBpedia's (dbr: for linked resources, dbo:/dbp: terms).
     #[arg(long, value_enum, default_value_t = export::Vocab::Jinsong)]
     pub vocab: export::Vocab,
@@ -282,6 +307,14 @@ pub fn run(cli: Cli) -> Result<()> {
         }
         Command::Export(args) => {
             let store = store::open_read_only(&cli.store)?;
+            if let Some(path) = &args.timeline {
+                let svg = crate::serve::timeline_svg(&store, &base)
+                    .map_err(anyhow::Error::msg)
+                    .context("cannot draw the timeline")?;
+                std::fs::write(path, svg)
+                    .with_context(|| format!("cannot write {}", path.display()))?;
+                return Ok(());
+            }
             let graph = args
                 .graph
                 .as_deref()
@@ -346,6 +379,40 @@ pub fn run(cli: Cli) -> Result<()> {
                     }
                 )?;
             }
+        }
+        Command::Serve(args) => {
+            let services = if args.allow_service {
+                query::Services::Allowed(seconds("--timeout", args.timeout)?)
+            } else {
+                query::Services::Refused
+            };
+            let store = store::open_read_only(&cli.store)?;
+            let state = std::sync::Arc::new(crate::serve::AppState {
+                store,
+                base,
+                opts: crate::serve::Options {
+                    timeout: seconds("--timeout", args.timeout)?,
+                    max_results: args.max_results.max(1),
+                    services,
+                    ..crate::serve::Options::default()
+                },
+            });
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()
+                .context("cannot start the server's runtime")?;
+            runtime.block_on(async {
+                let listener = tokio::net::TcpListener::bind(&args.bind)
+                    .await
+                    .with_context(|| format!("cannot listen on {}", args.bind))?;
+                let addr = listener.local_addr()?;
+                println!("jinsong serves {} at http://{addr}/ (SPARQL at http://{addr}/sparql); Ctrl-C stops it", cli.store.display());
+                use std::io::Write as _;
+                std::io::stdout().flush()?;
+                crate::serve::serve(listener, state, crate::serve::shutdown_signal()).await?;
+                eprintln!("jinsong: stopped");
+                Ok::<(), anyhow::Error>(())
+            })?;
         }
         Command::Evaluate(args) => {
             let store = store::open_read_only(&cli.store)?;

@@ -146,6 +146,27 @@ pub fn find(store: &Store, name: &str, base: &Base) -> Result<NamedNode, Describ
     }
 }
 
+/// One value of a record: as shown, the resource it names (if any), and
+/// the graphs that state it.
+#[derive(Debug, Clone)]
+pub struct Value {
+    pub text: String,
+    pub resource: Option<NamedNode>,
+    pub graphs: Vec<String>,
+}
+
+/// A resource's DBpedia-style record: "About: label", its types and
+/// comment, then attributes and their values with the graphs stating each.
+#[derive(Debug, Clone)]
+pub struct Record {
+    pub iri: NamedNode,
+    pub title: String,
+    pub types: Vec<String>,
+    pub comment: Option<String>,
+    /// (property as shown, the property's IRI if outgoing, values)
+    pub attributes: Vec<(String, Vec<Value>)>,
+}
+
 /// Prints the DBpedia-style record of `iri`.
 pub fn describe(
     store: &Store,
@@ -153,7 +174,43 @@ pub fn describe(
     base: &Base,
     out: &mut dyn Write,
 ) -> Result<(), DescribeError> {
+    let r = record(store, iri, base)?;
+    writeln!(out, "About: {}", r.title)?;
+    writeln!(out, "{}", r.iri.as_str())?;
+    if !r.types.is_empty() {
+        writeln!(out, "An entity of type: {}", r.types.join(", "))?;
+    }
+    if let Some(c) = &r.comment {
+        writeln!(out)?;
+        writeln!(out, "{}", wrap(c, 100))?;
+    }
+    writeln!(out)?;
+    let width = r
+        .attributes
+        .iter()
+        .map(|(k, _)| k.width())
+        .max()
+        .unwrap_or(10)
+        .max("Attributes".len());
+    writeln!(out, "{:width$} | Values", "Attributes")?;
+    writeln!(out, "{}-+-{}", "-".repeat(width), "-".repeat(60))?;
+    for (prop, values) in &r.attributes {
+        let mut first = true;
+        for v in values {
+            let cell = format!("{}   [{}]", v.text, v.graphs.join(", "));
+            let name = if first { prop.as_str() } else { "" };
+            writeln!(out, "{name:width$} | {cell}")?;
+            first = false;
+        }
+    }
+    Ok(())
+}
+
+/// The record of `iri`, from the named graphs (the default graph, their
+/// merge, would hide who states what).
+pub fn record(store: &Store, iri: &NamedNode, base: &Base) -> Result<Record, DescribeError> {
     let subject = iri.as_ref();
+    let mut targets: BTreeMap<String, NamedNode> = BTreeMap::new();
     // property → value → graphs
     let mut attrs: BTreeMap<(u8, String), BTreeMap<String, Vec<String>>> = BTreeMap::new();
     let mut label = None;
@@ -182,6 +239,11 @@ pub fn describe(
             }
         }
         let value = value_text(store, &q.object, p, base)?;
+        if let Term::NamedNode(n) = &q.object
+            && p != jso::EVIDENCE
+        {
+            targets.insert(value.clone(), n.clone());
+        }
         attrs
             .entry(property_key(p, base))
             .or_default()
@@ -205,10 +267,14 @@ pub fn describe(
         }
         any = true;
         let g = graph_label(&q.graph_name, base);
+        let text = display_term(&q.subject.clone().into(), base);
+        if let oxigraph::model::NamedOrBlankNode::NamedNode(n) = &q.subject {
+            targets.insert(text.clone(), n.clone());
+        }
         attrs
             .entry((9, format!("is {} of", prefixed(p.as_str(), base))))
             .or_default()
-            .entry(display_term(&q.subject.clone().into(), base))
+            .entry(text)
             .or_default()
             .push(g);
     }
@@ -216,37 +282,31 @@ pub fn describe(
         return Err(DescribeError::NotFound(iri.to_string()));
     }
     let title = label.unwrap_or_else(|| prefixed(iri.as_str(), base));
-    writeln!(out, "About: {title}")?;
-    writeln!(out, "{}", iri.as_str())?;
-    if !types.is_empty() {
-        writeln!(out, "An entity of type: {}", types.join(", "))?;
-    }
-    if let Some(c) = comment {
-        writeln!(out)?;
-        writeln!(out, "{}", wrap(&c, 100))?;
-    }
-    writeln!(out)?;
-    let width = attrs
-        .keys()
-        .map(|k| k.1.width())
-        .max()
-        .unwrap_or(10)
-        .max("Attributes".len());
-    writeln!(out, "{:width$} | Values", "Attributes")?;
-    writeln!(out, "{}-+-{}", "-".repeat(width), "-".repeat(60))?;
-    for ((_, prop), values) in &attrs {
-        let mut first = true;
-        for (value, graphs) in values {
-            let mut graphs = graphs.clone();
-            graphs.sort();
-            graphs.dedup();
-            let cell = format!("{value}   [{}]", graphs.join(", "));
-            let name = if first { prop.as_str() } else { "" };
-            writeln!(out, "{name:width$} | {cell}")?;
-            first = false;
-        }
-    }
-    Ok(())
+    let attributes = attrs
+        .into_iter()
+        .map(|((_, prop), values)| {
+            let values = values
+                .into_iter()
+                .map(|(text, mut graphs)| {
+                    graphs.sort();
+                    graphs.dedup();
+                    Value {
+                        resource: targets.get(&text).cloned(),
+                        text,
+                        graphs,
+                    }
+                })
+                .collect();
+            (prop, values)
+        })
+        .collect();
+    Ok(Record {
+        iri: iri.clone(),
+        title,
+        types,
+        comment,
+        attributes,
+    })
 }
 
 /// Orders the record like DBpedia: type and labels first, then the rest.

@@ -10,6 +10,7 @@ pub mod link;
 pub mod query;
 pub mod rdf;
 pub mod resolve;
+pub mod serve;
 pub mod sources;
 pub mod stats;
 pub mod store;

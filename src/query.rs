@@ -336,6 +336,18 @@ pub fn prepare(
     base: &Base,
     services: Services,
 ) -> Result<oxigraph::sparql::PreparedSparqlQuery, QueryError> {
+    prepare_cancellable(q, binds, base, services, None)
+}
+
+/// As [`prepare`], with a token that stops the evaluation when cancelled
+/// (a time-out).
+pub fn prepare_cancellable(
+    q: &QueryText,
+    binds: &[(Variable, Term)],
+    base: &Base,
+    services: Services,
+    token: Option<oxigraph::sparql::CancellationToken>,
+) -> Result<oxigraph::sparql::PreparedSparqlQuery, QueryError> {
     let syntax = |message: String| QueryError::Syntax {
         origin: q.origin.clone(),
         message,
@@ -367,6 +379,10 @@ pub fn prepare(
                 last: std::sync::Mutex::new(None),
             })
         }
+    };
+    let evaluator = match token {
+        Some(t) => evaluator.with_cancellation_token(t),
+        None => evaluator,
     };
     Ok(evaluator.for_query(query))
 }

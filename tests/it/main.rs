@@ -9,3 +9,4 @@ mod ontology;
 mod quality;
 mod queries;
 mod robust;
+mod serve;

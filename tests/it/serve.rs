@@ -1,0 +1,423 @@
+//! `jinsong serve`: the real server on a free loopback port, every route,
+//! status code and content type.
+
+use crate::harness::{Server, enc, http, jinsong, shared_store, tempdir};
+
+const COUNT: &str = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }";
+
+fn count_of(json: &str) -> u64 {
+    let v: serde_json::Value = serde_json::from_str(json).expect("SPARQL JSON");
+    v["results"]["bindings"][0]["n"]["value"]
+        .as_str()
+        .and_then(|s| s.parse().ok())
+        .expect("a count")
+}
+
+#[test]
+fn the_sparql_protocol_answers_get_post_and_every_format() {
+    let s = Server::start(shared_store(), &[]);
+    let get = http(
+        "GET",
+        &format!("{}/sparql?query={}", s.url, enc(COUNT)),
+        &[],
+        None,
+    );
+    assert_eq!(get.status, 200, "{}", get.body);
+    assert!(
+        get.header("content-type")
+            .unwrap()
+            .starts_with("application/sparql-results+json")
+    );
+    let all = count_of(&get.body);
+    assert!(all > 10_000);
+
+    let form = format!("query={}", enc(COUNT));
+    let ct = ("Content-Type", "application/x-www-form-urlencoded");
+    for (accept, media, probe) in [
+        (
+            "application/sparql-results+xml",
+            "application/sparql-results+xml",
+            "<sparql",
+        ),
+        ("text/csv", "text/csv", "n\r\n"),
+        (
+            "text/tab-separated-values",
+            "text/tab-separated-values",
+            "?n",
+        ),
+    ] {
+        let r = http(
+            "POST",
+            &format!("{}/sparql", s.url),
+            &[ct, ("Accept", accept)],
+            Some(&form),
+        );
+        assert_eq!(r.status, 200, "{accept}: {}", r.body);
+        assert!(
+            r.header("content-type").unwrap().starts_with(media),
+            "{accept}"
+        );
+        assert!(r.body.contains(probe), "{accept}: {}", r.body);
+        assert!(r.body.contains(&all.to_string()), "{accept}");
+    }
+    let direct = http(
+        "POST",
+        &format!("{}/sparql?format=json", s.url),
+        &[("Content-Type", "application/sparql-query")],
+        Some(COUNT),
+    );
+    assert_eq!(count_of(&direct.body), all);
+
+    // Graphs: Turtle, N-Triples, RDF/XML, JSON-LD by Accept or format.
+    let construct = "CONSTRUCT { ?s rdfs:label ?l } WHERE { ?s a jso:Battle ; rdfs:label ?l }";
+    for (accept, media, probe) in [
+        ("text/turtle", "text/turtle", "@prefix"),
+        (
+            "application/n-triples",
+            "application/n-triples",
+            "<http://www.w3.org/2000/01/rdf-schema#label>",
+        ),
+        ("application/rdf+xml", "application/rdf+xml", "<rdf:RDF"),
+        ("application/ld+json", "application/ld+json", "\"@id\""),
+    ] {
+        let r = http(
+            "GET",
+            &format!("{}/sparql?query={}", s.url, enc(construct)),
+            &[("Accept", accept)],
+            None,
+        );
+        assert_eq!(r.status, 200, "{accept}: {}", r.body);
+        assert!(
+            r.header("content-type").unwrap().starts_with(media),
+            "{accept}"
+        );
+        assert!(r.body.contains(probe), "{accept}: {}", r.body);
+        assert!(r.body.contains("Battle of Caishi"), "{accept}");
+    }
+    let nt = http(
+        "GET",
+        &format!("{}/sparql?query={}&format=nt", s.url, enc(construct)),
+        &[],
+        None,
+    );
+    assert!(
+        nt.header("content-type")
+            .unwrap()
+            .starts_with("application/n-triples")
+    );
+
+    // default-graph-uri: one source's graph only.
+    let blog = "https://w3id.org/jinsong/graph/blog";
+    let r = http(
+        "GET",
+        &format!(
+            "{}/sparql?query={}&default-graph-uri={}",
+            s.url,
+            enc(COUNT),
+            enc(blog)
+        ),
+        &[],
+        None,
+    );
+    let in_blog = count_of(&r.body);
+    let export = jinsong(
+        shared_store(),
+        &["export", "--graph", "blog", "--format", "nt"],
+    )
+    .success();
+    assert_eq!(in_blog as usize, export.stdout.lines().count());
+    // named-graph-uri: GRAPH ?g sees only the named ones.
+    let r = http(
+        "GET",
+        &format!(
+            "{}/sparql?query={}&named-graph-uri={}",
+            s.url,
+            enc("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"),
+            enc(blog)
+        ),
+        &[("Accept", "text/csv")],
+        None,
+    );
+    assert_eq!(r.body.trim().lines().count(), 2, "{}", r.body);
+}
+
+#[test]
+fn bad_requests_get_clear_statuses() {
+    let s = Server::start(shared_store(), &["--max-results", "5"]);
+    let url = format!("{}/sparql", s.url);
+    let r = http(
+        "GET",
+        &format!("{url}?query={}", enc("SELECT ?x WHERE { ?x a }")),
+        &[],
+        None,
+    );
+    assert_eq!(r.status, 400);
+    assert!(
+        r.body.contains("syntax error") && r.body.contains("1:"),
+        "{}",
+        r.body
+    );
+    assert_eq!(http("GET", &url, &[], None).status, 400);
+    let r = http("POST", &url, &[("Content-Type", "text/plain")], Some("x"));
+    assert_eq!(r.status, 415);
+    let r = http(
+        "POST",
+        &url,
+        &[("Content-Type", "application/sparql-update")],
+        Some("CLEAR ALL"),
+    );
+    assert_eq!(r.status, 403);
+    let r = http(
+        "GET",
+        &format!(
+            "{url}?query={}",
+            enc("SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }")
+        ),
+        &[],
+        None,
+    );
+    assert_eq!(r.status, 400);
+    assert!(r.body.contains("--allow-service"), "{}", r.body);
+    let r = http(
+        "GET",
+        &format!("{url}?query={}", enc(COUNT)),
+        &[("Accept", "image/png")],
+        None,
+    );
+    assert_eq!(r.status, 406);
+    // The result cap: five rows, and the cap said in X-SPARQL-MaxRows.
+    let r = http(
+        "GET",
+        &format!("{url}?query={}", enc("SELECT ?s WHERE { ?s ?p ?o }")),
+        &[("Accept", "text/csv")],
+        None,
+    );
+    assert_eq!(r.status, 200);
+    assert_eq!(r.body.trim().lines().count(), 6, "{}", r.body);
+    assert_eq!(r.header("x-sparql-maxrows"), Some("5"));
+    // An oversized body.
+    let big = format!("query={}", "x".repeat(2 << 20));
+    let r = http(
+        "POST",
+        &url,
+        &[("Content-Type", "application/x-www-form-urlencoded")],
+        Some(&big),
+    );
+    assert_eq!(r.status, 413);
+}
+
+#[test]
+fn a_query_past_the_time_out_gets_503_and_the_server_stays_up() {
+    let s = Server::start(shared_store(), &["--timeout", "1"]);
+    let slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }";
+    let r = http(
+        "GET",
+        &format!("{}/sparql?query={}", s.url, enc(slow)),
+        &[],
+        None,
+    );
+    assert_eq!(r.status, 503, "{}", r.body);
+    assert!(r.body.contains("time-out"), "{}", r.body);
+    let r = http(
+        "GET",
+        &format!("{}/sparql?query={}", s.url, enc(COUNT)),
+        &[],
+        None,
+    );
+    assert_eq!(r.status, 200);
+}
+
+#[test]
+fn resources_dereference_to_pages_and_data() {
+    let s = Server::start(shared_store(), &[]);
+    let r = http(
+        "GET",
+        &format!("{}/resource/Battle_of_Caishi", s.url),
+        &[("Accept", "text/html")],
+        None,
+    );
+    assert_eq!(r.status, 303);
+    assert_eq!(r.header("location"), Some("/page/Battle_of_Caishi"));
+    for (accept, ext) in [
+        ("text/turtle", "ttl"),
+        ("application/n-triples", "nt"),
+        ("application/ld+json", "jsonld"),
+        ("application/rdf+xml", "rdf"),
+    ] {
+        let r = http(
+            "GET",
+            &format!("{}/resource/Battle_of_Caishi", s.url),
+            &[("Accept", accept)],
+            None,
+        );
+        assert_eq!(r.status, 303);
+        let location = format!("/data/Battle_of_Caishi.{ext}");
+        assert_eq!(r.header("location"), Some(location.as_str()));
+        let d = http("GET", &format!("{}{location}", s.url), &[], None);
+        assert_eq!(d.status, 200, "{location}");
+        assert!(
+            d.header("content-type").unwrap().starts_with(accept),
+            "{location}"
+        );
+        assert!(d.body.contains("Battle of Caishi"), "{location}");
+    }
+    // Incoming triples too, and the graph each comes from in N-Quads.
+    let nq = http(
+        "GET",
+        &format!("{}/data/Battle_of_Caishi.nq", s.url),
+        &[],
+        None,
+    )
+    .body;
+    assert!(nq.contains("<https://w3id.org/jinsong/graph/wikitext103>"));
+    assert!(nq.lines().any(|l| l.ends_with("> .")
+        && l.contains("/resource/Battle_of_Caishi> <https://w3id.org/jinsong/graph/")));
+
+    let page = http(
+        "GET",
+        &format!("{}/page/Battle_of_Caishi", s.url),
+        &[],
+        None,
+    );
+    assert_eq!(page.status, 200);
+    assert!(
+        page.header("content-type")
+            .unwrap()
+            .starts_with("text/html")
+    );
+    for probe in [
+        "About: Battle of Caishi",
+        "<th>Attributes</th><th>Values</th>",
+        "href=\"/page/Wanyan_Liang\"",
+        "href=\"http://dbpedia.org/resource/Battle_of_Caishi\"",
+        "[wikitext103]",
+        "(bytes ",
+    ] {
+        assert!(page.body.contains(probe), "{probe}");
+    }
+    for path in [
+        "/page/No_such_thing",
+        "/resource/No_such_thing",
+        "/data/No_such_thing.ttl",
+        "/data/..%2F..%2Fetc%2Fpasswd.ttl",
+        "/nowhere",
+    ] {
+        let r = http("GET", &format!("{}{path}", s.url), &[], None);
+        assert_eq!(r.status, 404, "{path}");
+        assert!(r.body.contains("Not found"), "{path}");
+    }
+}
+
+#[test]
+fn index_timeline_and_query_pages() {
+    let s = Server::start(shared_store(), &[]);
+    let index = http("GET", &format!("{}/", s.url), &[], None);
+    assert_eq!(index.status, 200);
+    for h in ["Conflicts", "Campaigns", "Battles", "Sieges", "Treaties"] {
+        assert!(index.body.contains(&format!("<h2>{h} (")), "{h}");
+    }
+    assert!(index.body.contains("href=\"/page/Battle_of_Caishi\""));
+
+    let svg = http("GET", &format!("{}/timeline", s.url), &[], None);
+    assert_eq!(svg.status, 200);
+    assert!(
+        svg.header("content-type")
+            .unwrap()
+            .starts_with("image/svg+xml")
+    );
+    assert!(svg.body.starts_with("<svg"));
+    for lane in [
+        "Polities",
+        "Conflicts",
+        "Campaigns",
+        "Battles",
+        "Sieges",
+        "Treaties",
+    ] {
+        assert!(svg.body.contains(&format!(">{lane}</text>")), "{lane}");
+    }
+    assert!(svg.body.contains("href=\"/page/Battle_of_Caishi\""));
+    assert!(svg.body.contains("<rect x="), "spans as bars");
+    assert!(svg.body.contains("<circle "), "points as marks");
+
+    let q = http("GET", &format!("{}/query?name=battles", s.url), &[], None);
+    assert_eq!(q.status, 200);
+    assert!(q.body.contains("<textarea name=\"query\""));
+    assert!(
+        q.body.contains("PREFIX") || q.body.contains("SELECT"),
+        "the named query fills the form"
+    );
+    let q = http(
+        "GET",
+        &format!(
+            "{}/query?query={}",
+            s.url,
+            enc("SELECT ?b WHERE { ?b a jso:Battle }")
+        ),
+        &[],
+        None,
+    );
+    assert!(
+        q.body.contains("<td><a href=\"/page/"),
+        "results as a table with links"
+    );
+    let q = http(
+        "GET",
+        &format!("{}/query?query={}", s.url, enc("SELECT ?x WHERE { ?x a }")),
+        &[],
+        None,
+    );
+    assert!(q.body.contains("Error:"));
+
+    // The same picture offline.
+    let dir = tempdir();
+    let file = dir.path().join("t.svg");
+    jinsong(
+        shared_store(),
+        &["export", "--timeline", file.to_str().unwrap()],
+    )
+    .success();
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), svg.body);
+}
+
+#[test]
+fn text_from_sources_is_escaped() {
+    let dir = tempdir();
+    let src = dir.path().join("evil.txt");
+    std::fs::write(
+        &src,
+        "The Battle of <script>alert(1)</script> Hill\n\nThe Battle of Hill was fought in 1200 between the Song and the Jin. <script>alert(2)</script>\n",
+    )
+    .unwrap();
+    let store = dir.path().join("store");
+    jinsong(&store, &["build", "--no-link", src.to_str().unwrap()]).success();
+    let s = Server::start(&store, &[]);
+    for path in [
+        "/",
+        "/timeline",
+        "/query?query=SELECT%20%3Fs%20%3Fo%20WHERE%20%7B%20%3Fs%20%3Fp%20%3Fo%20%7D",
+    ] {
+        let r = http("GET", &format!("{}{path}", s.url), &[], None);
+        assert!(!r.body.contains("<script>"), "{path}: {}", r.body);
+    }
+    let q = http(
+        "GET",
+        &format!(
+            "{}/query?query={}",
+            s.url,
+            enc("SELECT ?o WHERE { ?s ?p ?o FILTER(CONTAINS(STR(?o), \"script\")) }")
+        ),
+        &[],
+        None,
+    );
+    assert!(q.body.contains("&lt;script&gt;"), "{}", q.body);
+}
+
+#[test]
+fn sigterm_stops_the_server_cleanly() {
+    let s = Server::start(shared_store(), &[]);
+    assert_eq!(http("GET", &format!("{}/", s.url), &[], None).status, 200);
+    let (code, stderr) = s.stop();
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stderr.contains("stopped"), "{stderr}");
+}
