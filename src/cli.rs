@@ -83,6 +83,12 @@ pub struct ServeArgs {
     /// Let queries call remote endpoints with SERVICE.
     #[arg(long)]
     pub allow_service: bool,
+    /// Turn on SPARQL Update and the Graph Store protocol's writes (needs --token).
+    #[arg(long, requires = "token")]
+    pub allow_update: bool,
+    /// The bearer token writes must carry (Authorization: Bearer T).
+    #[arg(long, env = "JINSONG_TOKEN", value_name = "T", hide_env_values = true)]
+    pub token: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -386,7 +392,16 @@ pub fn run(cli: Cli) -> Result<()> {
             } else {
                 query::Services::Refused
             };
-            let store = store::open_read_only(&cli.store)?;
+            let store = if args.allow_update {
+                store::open(&cli.store)?
+            } else {
+                store::open_read_only(&cli.store)?
+            };
+            let update_token = match (args.allow_update, args.token) {
+                (true, Some(t)) if !t.trim().is_empty() => Some(t),
+                (true, _) => anyhow::bail!("--allow-update needs a non-empty --token"),
+                (false, _) => None,
+            };
             let state = std::sync::Arc::new(crate::serve::AppState {
                 store,
                 base,
@@ -394,6 +409,7 @@ pub fn run(cli: Cli) -> Result<()> {
                     timeout: seconds("--timeout", args.timeout)?,
                     max_results: args.max_results.max(1),
                     services,
+                    update_token,
                     ..crate::serve::Options::default()
                 },
             });

@@ -10,6 +10,7 @@
 
 mod html;
 mod timeline;
+mod update;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -41,6 +42,9 @@ pub struct Options {
     /// Largest request body, in bytes.
     pub max_body: usize,
     pub services: Services,
+    /// The bearer token that allows SPARQL Update and Graph Store writes;
+    /// None: writing is off.
+    pub update_token: Option<String>,
 }
 
 impl Default for Options {
@@ -50,6 +54,7 @@ impl Default for Options {
             max_results: 10_000,
             max_body: 1 << 20,
             services: Services::Refused,
+            update_token: None,
         }
     }
 }
@@ -74,6 +79,13 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/data/{*file}", get(data))
         .route("/timeline", get(timeline::handler))
         .route("/query", get(html::query_form))
+        .route(
+            "/rdf-graphs",
+            get(update::gsp_get)
+                .put(update::gsp_put)
+                .post(update::gsp_post)
+                .delete(update::gsp_delete),
+        )
         .fallback(html::not_found)
         .layer(DefaultBodyLimit::max(limit))
         .with_state(state)
@@ -134,6 +146,7 @@ struct Params {
     default_graphs: Vec<String>,
     named_graphs: Vec<String>,
     format: Option<String>,
+    update: Option<String>,
 }
 
 fn params(pairs: &[u8], into: &mut Params) {
@@ -143,6 +156,7 @@ fn params(pairs: &[u8], into: &mut Params) {
             "default-graph-uri" => into.default_graphs.push(v.into_owned()),
             "named-graph-uri" => into.named_graphs.push(v.into_owned()),
             "format" | "output" => into.format = Some(v.into_owned()),
+            "update" => into.update = Some(v.into_owned()),
             _ => {}
         }
     }
@@ -185,10 +199,10 @@ async fn sparql_post(
             Err(_) => return text(StatusCode::BAD_REQUEST, "the query is not UTF-8"),
         },
         "application/sparql-update" => {
-            return text(
-                StatusCode::FORBIDDEN,
-                "SPARQL Update is off on this endpoint",
-            );
+            return match String::from_utf8(body.to_vec()) {
+                Ok(u) => update::run_update(state, &headers, u).await,
+                Err(_) => text(StatusCode::BAD_REQUEST, "the update is not UTF-8"),
+            };
         }
         other => {
             return text(
@@ -198,6 +212,9 @@ async fn sparql_post(
                 ),
             );
         }
+    }
+    if let Some(u) = p.update.take() {
+        return update::run_update(state, &headers, u).await;
     }
     if p.query.is_none() {
         return text(StatusCode::BAD_REQUEST, "missing the query parameter");

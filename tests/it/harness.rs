@@ -161,7 +161,7 @@ pub fn python() -> Option<PathBuf> {
         candidates.extend(which("python3"));
         candidates.into_iter().find(|p| {
             Command::new(p)
-                .args(["-c", "import rdflib, pyoxigraph"])
+                .args(["-c", "import rdflib, pyoxigraph, SPARQLWrapper"])
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
                 .status()

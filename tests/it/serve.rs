@@ -421,3 +421,90 @@ fn sigterm_stops_the_server_cleanly() {
     assert_eq!(code, Some(0), "{stderr}");
     assert!(stderr.contains("stopped"), "{stderr}");
 }
+
+#[test]
+fn real_sparql_clients_use_the_endpoint() {
+    let Some(py) = crate::harness::python() else {
+        crate::harness::missing("a Python with rdflib and SPARQLWrapper");
+        return;
+    };
+    let s = Server::start(shared_store(), &[]);
+    let endpoint = format!("{}/sparql", s.url);
+    let script = r#"
+import sys
+from SPARQLWrapper import SPARQLWrapper, JSON, XML, TURTLE, POST
+from rdflib import Graph
+from rdflib.plugins.stores.sparqlstore import SPARQLStore
+url = sys.argv[1]
+w = SPARQLWrapper(url)
+w.setQuery('SELECT (COUNT(*) AS ?n) WHERE { ?s a <https://w3id.org/jinsong/ontology#Battle> }')
+w.setReturnFormat(JSON)
+n = int(w.query().convert()['results']['bindings'][0]['n']['value'])
+w.setMethod(POST)
+w.setReturnFormat(XML)
+xml = w.query().convert()
+n_xml = int(xml.getElementsByTagName('literal')[0].firstChild.data)
+w = SPARQLWrapper(url)
+w.setQuery('CONSTRUCT { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?l } WHERE { ?s a <https://w3id.org/jinsong/ontology#Battle> ; <http://www.w3.org/2000/01/rdf-schema#label> ?l }')
+w.setReturnFormat(TURTLE)
+g = Graph().parse(data=w.query().convert(), format='turtle')
+store = Graph(store=SPARQLStore(url))
+rows = list(store.query('SELECT ?s WHERE { ?s a <https://w3id.org/jinsong/ontology#Battle> }'))
+print(n, n_xml, len(g), len(rows))
+"#;
+    let out = crate::harness::run_python(&py, script, &[&endpoint]);
+    let figures: Vec<usize> = out.split_whitespace().filter_map(|v| v.parse().ok()).collect();
+    assert_eq!(figures.len(), 4, "{out}");
+    assert!(figures[0] > 0, "{out}");
+    assert!(figures.iter().all(|f| *f == figures[0]), "every client sees the same battles: {out}");
+}
+
+#[test]
+fn updates_and_graph_store_writes_need_the_token() {
+    // A store of its own: this test writes.
+    let dir = tempdir();
+    let store = dir.path().join("store");
+    jinsong(&store, &["build", "--no-link"]).success();
+    let s = Server::start(&store, &["--allow-update", "--token", "s3cret"]);
+    let url = format!("{}/sparql", s.url);
+    let g = "http://example.org/notes";
+    let insert = format!("INSERT DATA {{ GRAPH <{g}> {{ jsr:Battle_of_Caishi rdfs:comment \"a note\"@en }} }}");
+    let ct = ("Content-Type", "application/sparql-update");
+    assert_eq!(http("POST", &url, &[ct], Some(&insert)).status, 401);
+    assert_eq!(
+        http("POST", &url, &[ct, ("Authorization", "Bearer wrong")], Some(&insert)).status,
+        401
+    );
+    let r = http("POST", &url, &[ct, ("Authorization", "Bearer s3cret")], Some(&insert));
+    assert_eq!(r.status, 204, "{}", r.body);
+    // The default graph (the merge) sees the new triple.
+    let ask = "ASK { jsr:Battle_of_Caishi rdfs:comment \"a note\"@en }";
+    let r = http("GET", &format!("{url}?query={}", enc(ask)), &[], None);
+    assert!(r.body.contains("true"), "{}", r.body);
+
+    // Graph Store protocol: PUT replaces, GET reads, DELETE removes.
+    let gsp = format!("{}/rdf-graphs?graph={}", s.url, enc(g));
+    let ttl = "<http://example.org/a> <http://example.org/b> \"c\" .\n";
+    let tt = ("Content-Type", "text/turtle");
+    assert_eq!(http("PUT", &gsp, &[tt], Some(ttl)).status, 401);
+    let r = http("PUT", &gsp, &[tt, ("Authorization", "Bearer s3cret")], Some(ttl));
+    assert_eq!(r.status, 204, "{}", r.body);
+    let r = http("GET", &gsp, &[("Accept", "application/n-triples")], None);
+    assert_eq!(r.body.trim(), ttl.trim());
+    let r = http("GET", &format!("{url}?query={}", enc(ask)), &[], None);
+    assert!(r.body.contains("false"), "the PUT replaced the note: {}", r.body);
+    let r = http("DELETE", &gsp, &[("Authorization", "Bearer s3cret")], None);
+    assert_eq!(r.status, 204);
+    assert_eq!(http("GET", &gsp, &[], None).status, 404);
+
+    // Without --allow-update, writing is refused outright.
+    drop(s);
+    let s = Server::start(&store, &[]);
+    let r = http(
+        "POST",
+        &format!("{}/sparql", s.url),
+        &[ct, ("Authorization", "Bearer s3cret")],
+        Some(&insert),
+    );
+    assert_eq!(r.status, 403);
+}
