@@ -83,6 +83,9 @@ pub struct ServeArgs {
     /// Let queries call remote endpoints with SERVICE.
     #[arg(long)]
     pub allow_service: bool,
+    /// Seconds a connection may stay silent (reading or writing) before it is closed.
+    #[arg(long, default_value_t = 30.0, value_name = "SECONDS")]
+    pub client_timeout: f64,
     /// Turn on SPARQL Update and the Graph Store protocol's writes (needs --token).
     #[arg(long, requires = "token")]
     pub allow_update: bool,
@@ -410,6 +413,7 @@ pub fn run(cli: Cli) -> Result<()> {
                     max_results: args.max_results.max(1),
                     services,
                     update_token,
+                    idle: seconds("--client-timeout", args.client_timeout)?,
                     ..crate::serve::Options::default()
                 },
             });

@@ -45,6 +45,9 @@ pub struct Options {
     /// The bearer token that allows SPARQL Update and Graph Store writes;
     /// None: writing is off.
     pub update_token: Option<String>,
+    /// A connection that sends or takes nothing for this long is closed,
+    /// so a slow client cannot hold it open.
+    pub idle: Duration,
 }
 
 impl Default for Options {
@@ -55,6 +58,7 @@ impl Default for Options {
             max_body: 1 << 20,
             services: Services::Refused,
             update_token: None,
+            idle: Duration::from_secs(30),
         }
     }
 }
@@ -91,19 +95,51 @@ pub fn router(state: Arc<AppState>) -> Router {
         .with_state(state)
 }
 
+/// A listener whose connections time out when idle (reading or writing).
+struct Guarded {
+    inner: tokio::net::TcpListener,
+    idle: Duration,
+}
+
+impl axum::serve::Listener for Guarded {
+    type Io = std::pin::Pin<Box<tokio_io_timeout::TimeoutStream<tokio::net::TcpStream>>>;
+    type Addr = SocketAddr;
+
+    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
+        loop {
+            match self.inner.accept().await {
+                Ok((stream, addr)) => {
+                    let mut s = tokio_io_timeout::TimeoutStream::new(stream);
+                    s.set_read_timeout(Some(self.idle));
+                    s.set_write_timeout(Some(self.idle));
+                    return (Box::pin(s), addr);
+                }
+                // Out of file descriptors and the like: wait, then go on.
+                Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+            }
+        }
+    }
+
+    fn local_addr(&self) -> std::io::Result<Self::Addr> {
+        self.inner.local_addr()
+    }
+}
+
 /// Serves until `shutdown` resolves; in-flight requests finish first.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: Arc<AppState>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let idle = state.opts.idle;
     let app = router(state);
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
+    let listener = Guarded {
+        inner: listener,
+        idle,
+    };
+    axum::serve(listener, app.into_make_service())
+        .with_graceful_shutdown(shutdown)
+        .await
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

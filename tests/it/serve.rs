@@ -508,3 +508,21 @@ fn updates_and_graph_store_writes_need_the_token() {
     );
     assert_eq!(r.status, 403);
 }
+
+#[test]
+fn a_silent_client_is_disconnected() {
+    use std::io::{Read, Write};
+    let s = Server::start(shared_store(), &["--client-timeout", "1"]);
+    let host = s.url.trim_start_matches("http://").to_owned();
+    let mut c = std::net::TcpStream::connect(&host).unwrap();
+    c.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n").unwrap();
+    c.set_read_timeout(Some(std::time::Duration::from_secs(10))).unwrap();
+    let started = std::time::Instant::now();
+    let mut buf = [0u8; 64];
+    // The server closes the half-sent request rather than wait for it.
+    let n = c.read(&mut buf).unwrap_or(0);
+    assert_eq!(n, 0, "{:?}", String::from_utf8_lossy(&buf[..n]));
+    assert!(started.elapsed() < std::time::Duration::from_secs(8));
+    // And serves others meanwhile.
+    assert_eq!(http("GET", &format!("{}/", s.url), &[], None).status, 200);
+}
