@@ -56,7 +56,7 @@ table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;pad
 th{background:#f3f3f3}.g{color:#777;font-size:.85em}.iri{color:#555;font-family:monospace}\
 textarea{width:100%;font-family:monospace}nav a{margin-right:1em}";
 
-fn layout(title: &str, body: &str) -> String {
+pub fn layout(title: &str, body: &str) -> String {
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{}</title><style>{STYLE}</style></head>\
          <body><nav><a href=\"/\">Index</a><a href=\"/timeline\">Timeline</a><a href=\"/query\">Query</a></nav>\n{body}\n</body></html>\n",

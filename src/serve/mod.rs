@@ -82,6 +82,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/page/{*name}", get(html::page))
         .route("/data/{*file}", get(data))
         .route("/timeline", get(timeline::handler))
+        .route("/timeline.svg", get(timeline::svg))
         .route("/query", get(html::query_form))
         .route(
             "/rdf-graphs",

@@ -197,7 +197,8 @@ pub fn timeline_svg(store: &Store, base: &Base) -> Result<String, String> {
     Ok(svg)
 }
 
-pub async fn handler(State(state): Shared) -> Response {
+/// `/timeline.svg`: the picture alone.
+pub async fn svg(State(state): Shared) -> Response {
     let store = state.store.clone();
     let base = state.base.clone();
     match tokio::task::spawn_blocking(move || timeline_svg(&store, &base)).await {
@@ -206,6 +207,23 @@ pub async fn handler(State(state): Shared) -> Response {
             svg,
         )
             .into_response(),
+        Ok(Err(e)) => (axum::http::StatusCode::INTERNAL_SERVER_ERROR, e).into_response(),
+        Err(e) => (axum::http::StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
+    }
+}
+
+/// `/timeline`: a page with the picture inline, so its links work as links.
+pub async fn handler(State(state): Shared) -> Response {
+    let store = state.store.clone();
+    let base = state.base.clone();
+    match tokio::task::spawn_blocking(move || timeline_svg(&store, &base)).await {
+        Ok(Ok(svg)) => axum::response::Html(super::html::layout(
+            "Timeline",
+            &format!(
+                "<h1>Timeline</h1><p class=\"g\">Spans are bars, single dates are marks; each links to its page. <a href=\"/timeline.svg\">SVG</a></p>\n{svg}"
+            ),
+        ))
+        .into_response(),
         Ok(Err(e)) => (axum::http::StatusCode::INTERNAL_SERVER_ERROR, e).into_response(),
         Err(e) => (axum::http::StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
     }

@@ -22,12 +22,12 @@ use super::{AppState, Shared, text};
 use crate::link::merged_graph;
 
 /// Whether a request may write: 403 when writing is off, 401 without the token.
-fn authorize(state: &AppState, headers: &HeaderMap) -> Result<(), Response> {
+fn authorize(state: &AppState, headers: &HeaderMap) -> Result<(), Box<Response>> {
     let Some(token) = &state.opts.update_token else {
-        return Err(text(
+        return Err(Box::new(text(
             StatusCode::FORBIDDEN,
             "writing is off on this endpoint (start it with --allow-update --token T)",
-        ));
+        )));
     };
     let given = headers
         .get(header::AUTHORIZATION)
@@ -35,15 +35,22 @@ fn authorize(state: &AppState, headers: &HeaderMap) -> Result<(), Response> {
         .and_then(|v| v.strip_prefix("Bearer "));
     // Compare without an early exit, so timing tells nothing of the token.
     let ok = given.is_some_and(|g| {
-        g.len() == token.len() && g.bytes().zip(token.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
+        g.len() == token.len()
+            && g.bytes()
+                .zip(token.bytes())
+                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+                == 0
     });
     if ok {
         return Ok(());
     }
-    let mut r = text(StatusCode::UNAUTHORIZED, "a bearer token is required to write");
+    let mut r = text(
+        StatusCode::UNAUTHORIZED,
+        "a bearer token is required to write",
+    );
     r.headers_mut()
         .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-    Err(r)
+    Err(Box::new(r))
 }
 
 /// Computes the default graph again as the merge of the named graphs.
@@ -70,7 +77,7 @@ pub fn remerge(store: &Store, state: &AppState) -> Result<(), oxigraph::store::S
 /// Runs a SPARQL Update, then recomputes the default graph.
 pub async fn run_update(state: Arc<AppState>, headers: &HeaderMap, update: String) -> Response {
     if let Err(r) = authorize(&state, headers) {
-        return r;
+        return *r;
     }
     let mut evaluator = SparqlEvaluator::new();
     for (p, ns) in state.base.prefixes() {
@@ -81,16 +88,27 @@ pub async fn run_update(state: Arc<AppState>, headers: &HeaderMap, update: Strin
     }
     let prepared = match evaluator.parse_update(&update) {
         Ok(p) => p,
-        Err(e) => return text(StatusCode::BAD_REQUEST, format!("SPARQL syntax error in the update: {e}")),
+        Err(e) => {
+            return text(
+                StatusCode::BAD_REQUEST,
+                format!("SPARQL syntax error in the update: {e}"),
+            );
+        }
     };
     let store = state.store.clone();
     let st = state.clone();
     let job = tokio::task::spawn_blocking(move || -> Result<(), String> {
-        prepared.on_store(&store).execute().map_err(|e| e.to_string())?;
+        prepared
+            .on_store(&store)
+            .execute()
+            .map_err(|e| e.to_string())?;
         remerge(&store, &st).map_err(|e| e.to_string())
     });
     match tokio::time::timeout(state.opts.timeout, job).await {
-        Err(_) => text(StatusCode::SERVICE_UNAVAILABLE, "the update ran past the time-out"),
+        Err(_) => text(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the update ran past the time-out",
+        ),
         Ok(Err(e)) => text(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
         Ok(Ok(Err(e))) => text(StatusCode::BAD_REQUEST, format!("update failed: {e}")),
         Ok(Ok(Ok(()))) => StatusCode::NO_CONTENT.into_response(),
@@ -98,15 +116,16 @@ pub async fn run_update(state: Arc<AppState>, headers: &HeaderMap, update: Strin
 }
 
 /// The target graph of a Graph Store Protocol request.
-fn target(raw: Option<String>) -> Result<Option<NamedNode>, Response> {
+fn target(raw: Option<String>) -> Result<Option<NamedNode>, Box<Response>> {
     let mut graph = None;
     let mut default = false;
     for (k, v) in form_urlencoded::parse(raw.unwrap_or_default().as_bytes()) {
         match k.as_ref() {
             "graph" => {
-                graph = Some(NamedNode::new(v.as_ref()).map_err(|e| {
-                    text(StatusCode::BAD_REQUEST, format!("graph {v:?}: {e}"))
-                })?)
+                graph = Some(
+                    NamedNode::new(v.as_ref())
+                        .map_err(|e| text(StatusCode::BAD_REQUEST, format!("graph {v:?}: {e}")))?,
+                )
             }
             "default" => default = true,
             _ => {}
@@ -115,10 +134,10 @@ fn target(raw: Option<String>) -> Result<Option<NamedNode>, Response> {
     match (graph, default) {
         (Some(g), false) => Ok(Some(g)),
         (None, true) => Ok(None),
-        _ => Err(text(
+        _ => Err(Box::new(text(
             StatusCode::BAD_REQUEST,
             "name one graph: ?graph=IRI or ?default",
-        )),
+        ))),
     }
 }
 
@@ -130,10 +149,14 @@ fn exists(store: &Store, g: &Option<NamedNode>) -> bool {
 }
 
 /// `GET /rdf-graphs?graph=IRI` (or `?default`): the graph, as Turtle or N-Triples.
-pub async fn gsp_get(State(state): Shared, RawQuery(raw): RawQuery, headers: HeaderMap) -> Response {
+pub async fn gsp_get(
+    State(state): Shared,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+) -> Response {
     let g = match target(raw) {
         Ok(g) => g,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     if !exists(&state.store, &g) {
         return text(StatusCode::NOT_FOUND, "no such graph");
@@ -145,7 +168,9 @@ pub async fn gsp_get(State(state): Shared, RawQuery(raw): RawQuery, headers: Hea
     };
     let mut w = RdfSerializer::from_format(format).for_writer(Vec::new());
     for q in state.store.quads_for_pattern(None, None, None, Some(gn)) {
-        let r = q.map_err(std::io::Error::other).and_then(|q| w.serialize_triple(&q.into()));
+        let r = q
+            .map_err(std::io::Error::other)
+            .and_then(|q| w.serialize_triple(&q.into()));
         if let Err(e) = r {
             return text(StatusCode::INTERNAL_SERVER_ERROR, e.to_string());
         }
@@ -165,7 +190,7 @@ async fn gsp_write(
     kind: &'static str,
 ) -> Response {
     if let Err(r) = authorize(&state, &headers) {
-        return r;
+        return *r;
     }
     let g = match target(raw) {
         Ok(Some(g)) => g,
@@ -175,7 +200,7 @@ async fn gsp_write(
                 "the default graph is the merge of the named graphs: write a named graph",
             );
         }
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let existed = exists(&state.store, &Some(g.clone()));
     let quads: Vec<Quad> = if kind == "DELETE" {
@@ -190,8 +215,12 @@ async fn gsp_write(
             .unwrap_or("")
             .trim()
             .to_owned();
-        let Some(format) = RdfFormat::from_media_type(&ct).filter(|f| !f.supports_datasets()) else {
-            return text(StatusCode::UNSUPPORTED_MEDIA_TYPE, format!("cannot read {ct:?} as a graph"));
+        let Some(format) = RdfFormat::from_media_type(&ct).filter(|f| !f.supports_datasets())
+        else {
+            return text(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                format!("cannot read {ct:?} as a graph"),
+            );
         };
         match RdfParser::from_format(format)
             .with_default_graph(g.clone())

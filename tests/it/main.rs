@@ -1,5 +1,6 @@
 //! Integration tests: the real binary on real files.
 
+mod browser;
 mod cli;
 mod errors;
 mod harness;

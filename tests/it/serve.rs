@@ -318,7 +318,14 @@ fn index_timeline_and_query_pages() {
     }
     assert!(index.body.contains("href=\"/page/Battle_of_Caishi\""));
 
-    let svg = http("GET", &format!("{}/timeline", s.url), &[], None);
+    let page = http("GET", &format!("{}/timeline", s.url), &[], None);
+    assert!(
+        page.header("content-type")
+            .unwrap()
+            .starts_with("text/html")
+    );
+    assert!(page.body.contains("<svg "), "the picture is inline");
+    let svg = http("GET", &format!("{}/timeline.svg", s.url), &[], None);
     assert_eq!(svg.status, 200);
     assert!(
         svg.header("content-type")
@@ -395,6 +402,7 @@ fn text_from_sources_is_escaped() {
     for path in [
         "/",
         "/timeline",
+        "/timeline.svg",
         "/query?query=SELECT%20%3Fs%20%3Fo%20WHERE%20%7B%20%3Fs%20%3Fp%20%3Fo%20%7D",
     ] {
         let r = http("GET", &format!("{}{path}", s.url), &[], None);
@@ -453,10 +461,16 @@ rows = list(store.query('SELECT ?s WHERE { ?s a <https://w3id.org/jinsong/ontolo
 print(n, n_xml, len(g), len(rows))
 "#;
     let out = crate::harness::run_python(&py, script, &[&endpoint]);
-    let figures: Vec<usize> = out.split_whitespace().filter_map(|v| v.parse().ok()).collect();
+    let figures: Vec<usize> = out
+        .split_whitespace()
+        .filter_map(|v| v.parse().ok())
+        .collect();
     assert_eq!(figures.len(), 4, "{out}");
     assert!(figures[0] > 0, "{out}");
-    assert!(figures.iter().all(|f| *f == figures[0]), "every client sees the same battles: {out}");
+    assert!(
+        figures.iter().all(|f| *f == figures[0]),
+        "every client sees the same battles: {out}"
+    );
 }
 
 #[test]
@@ -468,14 +482,27 @@ fn updates_and_graph_store_writes_need_the_token() {
     let s = Server::start(&store, &["--allow-update", "--token", "s3cret"]);
     let url = format!("{}/sparql", s.url);
     let g = "http://example.org/notes";
-    let insert = format!("INSERT DATA {{ GRAPH <{g}> {{ jsr:Battle_of_Caishi rdfs:comment \"a note\"@en }} }}");
+    let insert = format!(
+        "INSERT DATA {{ GRAPH <{g}> {{ jsr:Battle_of_Caishi rdfs:comment \"a note\"@en }} }}"
+    );
     let ct = ("Content-Type", "application/sparql-update");
     assert_eq!(http("POST", &url, &[ct], Some(&insert)).status, 401);
     assert_eq!(
-        http("POST", &url, &[ct, ("Authorization", "Bearer wrong")], Some(&insert)).status,
+        http(
+            "POST",
+            &url,
+            &[ct, ("Authorization", "Bearer wrong")],
+            Some(&insert)
+        )
+        .status,
         401
     );
-    let r = http("POST", &url, &[ct, ("Authorization", "Bearer s3cret")], Some(&insert));
+    let r = http(
+        "POST",
+        &url,
+        &[ct, ("Authorization", "Bearer s3cret")],
+        Some(&insert),
+    );
     assert_eq!(r.status, 204, "{}", r.body);
     // The default graph (the merge) sees the new triple.
     let ask = "ASK { jsr:Battle_of_Caishi rdfs:comment \"a note\"@en }";
@@ -487,12 +514,21 @@ fn updates_and_graph_store_writes_need_the_token() {
     let ttl = "<http://example.org/a> <http://example.org/b> \"c\" .\n";
     let tt = ("Content-Type", "text/turtle");
     assert_eq!(http("PUT", &gsp, &[tt], Some(ttl)).status, 401);
-    let r = http("PUT", &gsp, &[tt, ("Authorization", "Bearer s3cret")], Some(ttl));
+    let r = http(
+        "PUT",
+        &gsp,
+        &[tt, ("Authorization", "Bearer s3cret")],
+        Some(ttl),
+    );
     assert_eq!(r.status, 204, "{}", r.body);
     let r = http("GET", &gsp, &[("Accept", "application/n-triples")], None);
     assert_eq!(r.body.trim(), ttl.trim());
     let r = http("GET", &format!("{url}?query={}", enc(ask)), &[], None);
-    assert!(r.body.contains("false"), "the PUT replaced the note: {}", r.body);
+    assert!(
+        r.body.contains("false"),
+        "the PUT replaced the note: {}",
+        r.body
+    );
     let r = http("DELETE", &gsp, &[("Authorization", "Bearer s3cret")], None);
     assert_eq!(r.status, 204);
     assert_eq!(http("GET", &gsp, &[], None).status, 404);
@@ -516,7 +552,8 @@ fn a_silent_client_is_disconnected() {
     let host = s.url.trim_start_matches("http://").to_owned();
     let mut c = std::net::TcpStream::connect(&host).unwrap();
     c.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n").unwrap();
-    c.set_read_timeout(Some(std::time::Duration::from_secs(10))).unwrap();
+    c.set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
     let started = std::time::Instant::now();
     let mut buf = [0u8; 64];
     // The server closes the half-sent request rather than wait for it.
