@@ -39,12 +39,15 @@ fn chromium_reads_the_pages() {
         String::from_utf8_lossy(&run.stderr)
     );
     let seen: serde_json::Value = serde_json::from_str(stdout.trim()).expect("one JSON line");
+    let title = seen["title"].as_str().unwrap_or("");
     assert!(
-        seen["title"]
-            .as_str()
-            .unwrap_or("")
-            .starts_with("About: Battle"),
+        title.starts_with("About: ") && title.contains("Battle"),
         "{seen}"
+    );
+    assert_eq!(
+        title.strip_prefix("About: "),
+        seen["battle"].as_str(),
+        "the page of the link clicked"
     );
     assert!(
         seen["battleUrl"].as_str().unwrap_or("").contains("/page/"),
