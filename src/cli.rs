@@ -421,7 +421,7 @@ pub fn run(cli: Cli) -> Result<()> {
                 .enable_all()
                 .build()
                 .context("cannot start the server's runtime")?;
-            runtime.block_on(async {
+            let served = runtime.block_on(async {
                 let listener = tokio::net::TcpListener::bind(&args.bind)
                     .await
                     .with_context(|| format!("cannot listen on {}", args.bind))?;
@@ -432,7 +432,11 @@ pub fn run(cli: Cli) -> Result<()> {
                 crate::serve::serve(listener, state, crate::serve::shutdown_signal()).await?;
                 eprintln!("jinsong: stopped");
                 Ok::<(), anyhow::Error>(())
-            })?;
+            });
+            // Every request has been answered; a query evaluation that
+            // ignores its cancellation is not waited for.
+            runtime.shutdown_timeout(std::time::Duration::from_secs(1));
+            served?;
         }
         Command::Evaluate(args) => {
             let store = store::open_read_only(&cli.store)?;

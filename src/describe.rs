@@ -152,6 +152,8 @@ pub fn find(store: &Store, name: &str, base: &Base) -> Result<NamedNode, Describ
 pub struct Value {
     pub text: String,
     pub resource: Option<NamedNode>,
+    /// The language tag of a literal.
+    pub language: Option<String>,
     pub graphs: Vec<String>,
 }
 
@@ -211,6 +213,7 @@ pub fn describe(
 pub fn record(store: &Store, iri: &NamedNode, base: &Base) -> Result<Record, DescribeError> {
     let subject = iri.as_ref();
     let mut targets: BTreeMap<String, NamedNode> = BTreeMap::new();
+    let mut languages: BTreeMap<String, String> = BTreeMap::new();
     // property → value → graphs
     let mut attrs: BTreeMap<(u8, String), BTreeMap<String, Vec<String>>> = BTreeMap::new();
     let mut label = None;
@@ -243,6 +246,11 @@ pub fn record(store: &Store, iri: &NamedNode, base: &Base) -> Result<Record, Des
             && p != jso::EVIDENCE
         {
             targets.insert(value.clone(), n.clone());
+        }
+        if let Term::Literal(l) = &q.object
+            && let Some(lang) = l.language()
+        {
+            languages.insert(value.clone(), lang.to_owned());
         }
         attrs
             .entry(property_key(p, base))
@@ -292,6 +300,7 @@ pub fn record(store: &Store, iri: &NamedNode, base: &Base) -> Result<Record, Des
                     graphs.dedup();
                     Value {
                         resource: targets.get(&text).cloned(),
+                        language: languages.get(&text).cloned(),
                         text,
                         graphs,
                     }

@@ -234,9 +234,14 @@ pub async fn page(State(state): Shared, Path(name): Path<String>) -> Response {
         let cells: Vec<String> = values
             .iter()
             .map(|v| {
-                let shown = match &v.resource {
-                    Some(n) => term_link(&state, n.as_str(), &v.text),
-                    None => escape(&v.text),
+                let shown = match (&v.resource, &v.language) {
+                    (Some(n), _) => term_link(&state, n.as_str(), &v.text),
+                    (None, Some(lang)) => format!(
+                        "<span lang=\"{0}\">{1}</span> <span class=\"g\">({0})</span>",
+                        escape(lang),
+                        escape(&v.text)
+                    ),
+                    (None, None) => escape(&v.text),
                 };
                 format!(
                     "<li>{shown} <span class=\"g\">[{}]</span></li>",

@@ -292,6 +292,8 @@ fn resources_dereference_to_pages_and_data() {
         "href=\"http://dbpedia.org/resource/Battle_of_Caishi\"",
         "[wikitext103]",
         "(bytes ",
+        "<span lang=\"en\">Battle of Caishi</span>",
+        "(xsd:date)",
     ] {
         assert!(page.body.contains(probe), "{probe}");
     }
@@ -423,9 +425,18 @@ fn text_from_sources_is_escaped() {
 
 #[test]
 fn sigterm_stops_the_server_cleanly() {
-    let s = Server::start(shared_store(), &[]);
+    let s = Server::start(shared_store(), &["--timeout", "2"]);
     assert_eq!(http("GET", &format!("{}/", s.url), &[], None).status, 200);
+    // A request in flight when the signal comes still gets its answer.
+    let slow = format!(
+        "{}/sparql?query={}",
+        s.url,
+        enc("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }")
+    );
+    let in_flight = std::thread::spawn(move || http("GET", &slow, &[], None).status);
+    std::thread::sleep(std::time::Duration::from_millis(500));
     let (code, stderr) = s.stop();
+    assert_eq!(in_flight.join().unwrap(), 503, "answered, by the time-out");
     assert_eq!(code, Some(0), "{stderr}");
     assert!(stderr.contains("stopped"), "{stderr}");
 }
