@@ -3,8 +3,6 @@
 //! a parenthesised disambiguation ("Zhang Jun (general)") is kept apart as a
 //! qualifier rather than matched.
 
-use unicode_normalization::UnicodeNormalization;
-
 /// A label, split into its matching key and its parenthesised qualifier.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Normalized {
@@ -14,20 +12,18 @@ pub struct Normalized {
     pub qualifier: Option<String>,
 }
 
-/// Folds one piece of text: NFKD without combining marks, lower case,
-/// dashes and underscores as spaces, apostrophes dropped, other
+/// Folds one piece of text: the extractor's key (NFKD without combining
+/// marks, lower case, dashes as spaces), then apostrophes dropped and other
 /// punctuation as spaces, whitespace collapsed.
 pub fn fold(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.nfkd() {
-        if unicode_normalization::char::is_combining_mark(c) {
-            continue;
-        }
+    let key = crate::extract::norm_key(text);
+    let mut out = String::with_capacity(key.len());
+    for c in key.chars() {
         match c {
             '\'' | '\u{2019}' | '\u{2018}' | '\u{02BC}' | '`' => {}
-            c if c.is_alphanumeric() => out.extend(c.to_lowercase()),
+            c if c.is_alphanumeric() => out.push(c),
             _ => {
-                if !out.ends_with(' ') && !out.is_empty() {
+                if !out.is_empty() && !out.ends_with(' ') {
                     out.push(' ');
                 }
             }

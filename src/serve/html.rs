@@ -8,11 +8,11 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use oxigraph::model::Term;
-use oxigraph::sparql::{CancellationToken, QueryResults};
+use oxigraph::sparql::QueryResults;
 
 use super::{AppState, Shared};
 use crate::describe;
-use crate::query::{self, QueryText, display_term};
+use crate::query::{self, display_term};
 
 /// Escapes text for HTML content and attribute values.
 pub fn escape(s: &str) -> String {
@@ -105,28 +105,14 @@ pub async fn not_found(State(state): Shared, uri: axum::http::Uri) -> Response {
     not_found_page(&state, uri.path())
 }
 
-/// Runs a SELECT on a blocking thread, with the server's time-out.
+/// Runs a SELECT of the page's own, with the server's time-out.
 async fn select(state: &Arc<AppState>, text: String) -> Result<Vec<Vec<Option<Term>>>, String> {
-    let q = QueryText {
-        origin: "the page's query".to_owned(),
+    super::evaluate(
+        state,
+        "the page's query",
         text,
-    };
-    let token = CancellationToken::new();
-    let prepared = query::prepare_cancellable(
-        &q,
-        &[],
-        &state.base,
-        state.opts.services,
-        Some(token.clone()),
-    )
-    .map_err(|e| e.to_string())?;
-    let store = state.store.clone();
-    let job = tokio::task::spawn_blocking(move || -> Result<Vec<Vec<Option<Term>>>, String> {
-        match prepared
-            .on_store(&store)
-            .execute()
-            .map_err(|e| e.to_string())?
-        {
+        |_| {},
+        |results| match results {
             QueryResults::Solutions(s) => {
                 let vars = s.variables().to_vec();
                 s.map(|r| {
@@ -136,16 +122,10 @@ async fn select(state: &Arc<AppState>, text: String) -> Result<Vec<Vec<Option<Te
                 .collect()
             }
             _ => Err("not a SELECT query".to_owned()),
-        }
-    });
-    match tokio::time::timeout(state.opts.timeout, job).await {
-        Err(_) => {
-            token.cancel();
-            Err("the query timed out".to_owned())
-        }
-        Ok(Err(e)) => Err(e.to_string()),
-        Ok(Ok(r)) => r,
-    }
+        },
+    )
+    .await
+    .map_err(|f| f.to_string())
 }
 
 fn lexical(t: &Option<Term>) -> String {
@@ -310,23 +290,9 @@ pub async fn query_form(State(state): Shared, RawQuery(raw): RawQuery) -> Respon
 type Table = (Vec<String>, Vec<Vec<(String, Option<String>)>>);
 
 async fn run_table(state: &Arc<AppState>, text: String) -> Result<String, String> {
-    let q = QueryText {
-        origin: "the query".to_owned(),
-        text,
-    };
-    let token = CancellationToken::new();
-    let prepared = query::prepare_cancellable(
-        &q,
-        &[],
-        &state.base,
-        state.opts.services,
-        Some(token.clone()),
-    )
-    .map_err(|e| e.to_string())?;
-    let store = state.store.clone();
     let base = state.base.clone();
     let cap = state.opts.max_results;
-    let job = tokio::task::spawn_blocking(move || -> Result<Table, String> {
+    let work = move |results: QueryResults<'static>| -> Result<Table, String> {
         let cell = |t: &Term| -> (String, Option<String>) {
             let iri = match t {
                 Term::NamedNode(n) => Some(n.as_str().to_owned()),
@@ -334,11 +300,7 @@ async fn run_table(state: &Arc<AppState>, text: String) -> Result<String, String
             };
             (display_term(t, &base), iri)
         };
-        match prepared
-            .on_store(&store)
-            .execute()
-            .map_err(|e| e.to_string())?
-        {
+        match results {
             QueryResults::Boolean(b) => {
                 Ok((vec!["result".into()], vec![vec![(b.to_string(), None)]]))
             }
@@ -371,18 +333,10 @@ async fn run_table(state: &Arc<AppState>, text: String) -> Result<String, String
                 ))
             }
         }
-    });
-    let (header, rows) = match tokio::time::timeout(state.opts.timeout, job).await {
-        Err(_) => {
-            token.cancel();
-            return Err(format!(
-                "the query ran longer than {:?} and was stopped",
-                state.opts.timeout
-            ));
-        }
-        Ok(Err(e)) => return Err(e.to_string()),
-        Ok(Ok(r)) => r?,
     };
+    let (header, rows) = super::evaluate(state, "the query", text, |_| {}, work)
+        .await
+        .map_err(|f| f.to_string())?;
     let mut out = format!("<p>{} rows</p><table><tr>", rows.len());
     for h in &header {
         out.push_str(&format!("<th>{}</th>", escape(h)));

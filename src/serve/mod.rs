@@ -365,59 +365,119 @@ enum Outcome {
     Graph(Vec<Triple>, bool),
 }
 
-async fn run_protocol(state: Arc<AppState>, p: Params, headers: &HeaderMap) -> Response {
+/// Why a query gave no results.
+pub(crate) enum Failed {
+    /// It does not parse (or is refused, as SERVICE is).
+    Syntax(String),
+    /// Its evaluation failed.
+    Evaluation(String),
+    /// It ran past the time-out and was cancelled.
+    TimedOut(Duration),
+    /// The worker thread was lost.
+    Crashed(String),
+}
+
+impl std::fmt::Display for Failed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Failed::Syntax(m) | Failed::Crashed(m) => f.write_str(m),
+            Failed::Evaluation(m) => write!(f, "query evaluation failed: {m}"),
+            Failed::TimedOut(d) => write!(
+                f,
+                "the query ran longer than the server's time-out of {d:?} and was stopped"
+            ),
+        }
+    }
+}
+
+impl Failed {
+    /// The HTTP answer for the failure.
+    fn response(&self) -> Response {
+        let status = match self {
+            Failed::Syntax(_) | Failed::Evaluation(_) => StatusCode::BAD_REQUEST,
+            Failed::TimedOut(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Failed::Crashed(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        text(status, self.to_string())
+    }
+}
+
+/// Prepares a query (the server's prefixes and SERVICE policy, a
+/// cancellation token), lets `adjust` set its dataset, and runs it with
+/// `work` over its results on a worker thread, cancelling it at the
+/// server's time-out.
+pub(crate) async fn evaluate<T: Send + 'static>(
+    state: &AppState,
+    origin: &str,
+    text: String,
+    adjust: impl FnOnce(&mut oxigraph::sparql::PreparedSparqlQuery),
+    work: impl FnOnce(QueryResults<'static>) -> Result<T, String> + Send + 'static,
+) -> Result<T, Failed> {
     let q = QueryText {
-        origin: "the query".to_owned(),
-        text: p.query.unwrap_or_default(),
+        origin: origin.to_owned(),
+        text,
     };
     let token = CancellationToken::new();
-    let mut prepared = match query::prepare_cancellable(
+    let mut prepared = query::prepare_cancellable(
         &q,
         &[],
         &state.base,
         state.opts.services,
         Some(token.clone()),
-    ) {
-        Ok(p) => p,
-        Err(e) => return text(StatusCode::BAD_REQUEST, e.to_string()),
-    };
-    let mut graphs = Vec::new();
-    for g in &p.default_graphs {
-        match NamedNode::new(g) {
-            Ok(n) => graphs.push(GraphName::NamedNode(n)),
-            Err(e) => {
-                return text(
-                    StatusCode::BAD_REQUEST,
-                    format!("default-graph-uri {g:?}: {e}"),
-                );
-            }
-        }
-    }
-    if !graphs.is_empty() {
-        prepared.dataset_mut().set_default_graph(graphs);
-    }
-    let mut named = Vec::new();
-    for g in &p.named_graphs {
-        match NamedNode::new(g) {
-            Ok(n) => named.push(NamedOrBlankNode::NamedNode(n)),
-            Err(e) => {
-                return text(
-                    StatusCode::BAD_REQUEST,
-                    format!("named-graph-uri {g:?}: {e}"),
-                );
-            }
-        }
-    }
-    if !named.is_empty() {
-        prepared.dataset_mut().set_available_named_graphs(named);
-    }
-    let cap = state.opts.max_results;
+    )
+    .map_err(|e| Failed::Syntax(e.to_string()))?;
+    adjust(&mut prepared);
     let store = state.store.clone();
-    let job = tokio::task::spawn_blocking(move || -> Result<Outcome, String> {
+    let job = tokio::task::spawn_blocking(move || {
         let results = prepared
             .on_store(&store)
             .execute()
             .map_err(|e| e.to_string())?;
+        work(results)
+    });
+    match tokio::time::timeout(state.opts.timeout, job).await {
+        Err(_) => {
+            token.cancel();
+            Err(Failed::TimedOut(state.opts.timeout))
+        }
+        Ok(Err(join)) => Err(Failed::Crashed(join.to_string())),
+        Ok(Ok(r)) => r.map_err(Failed::Evaluation),
+    }
+}
+
+/// The IRIs of a repeated protocol parameter.
+fn iris(values: &[String], param: &str) -> Result<Vec<NamedNode>, Box<Response>> {
+    values
+        .iter()
+        .map(|g| {
+            NamedNode::new(g)
+                .map_err(|e| Box::new(text(StatusCode::BAD_REQUEST, format!("{param} {g:?}: {e}"))))
+        })
+        .collect()
+}
+
+async fn run_protocol(state: Arc<AppState>, p: Params, headers: &HeaderMap) -> Response {
+    let (default, named) = match (
+        iris(&p.default_graphs, "default-graph-uri"),
+        iris(&p.named_graphs, "named-graph-uri"),
+    ) {
+        (Ok(d), Ok(n)) => (d, n),
+        (Err(r), _) | (_, Err(r)) => return *r,
+    };
+    let cap = state.opts.max_results;
+    let adjust = |prepared: &mut oxigraph::sparql::PreparedSparqlQuery| {
+        if !default.is_empty() {
+            prepared
+                .dataset_mut()
+                .set_default_graph(default.into_iter().map(GraphName::NamedNode).collect());
+        }
+        if !named.is_empty() {
+            prepared.dataset_mut().set_available_named_graphs(
+                named.into_iter().map(NamedOrBlankNode::NamedNode).collect(),
+            );
+        }
+    };
+    let work = move |results: QueryResults<'static>| -> Result<Outcome, String> {
         Ok(match results {
             QueryResults::Boolean(b) => Outcome::Boolean(b),
             QueryResults::Solutions(solutions) => {
@@ -446,26 +506,11 @@ async fn run_protocol(state: Arc<AppState>, p: Params, headers: &HeaderMap) -> R
                 Outcome::Graph(out, cut)
             }
         })
-    });
-    let outcome = match tokio::time::timeout(state.opts.timeout, job).await {
-        Err(_) => {
-            token.cancel();
-            return text(
-                StatusCode::SERVICE_UNAVAILABLE,
-                format!(
-                    "the query ran longer than the server's time-out of {:?} and was stopped",
-                    state.opts.timeout
-                ),
-            );
-        }
-        Ok(Err(join)) => return text(StatusCode::INTERNAL_SERVER_ERROR, join.to_string()),
-        Ok(Ok(Err(message))) => {
-            return text(
-                StatusCode::BAD_REQUEST,
-                format!("query evaluation failed: {message}"),
-            );
-        }
-        Ok(Ok(Ok(o))) => o,
+    };
+    let text_of_query = p.query.clone().unwrap_or_default();
+    let outcome = match evaluate(&state, "the query", text_of_query, adjust, work).await {
+        Ok(o) => o,
+        Err(f) => return f.response(),
     };
     let fmt = p.format.as_deref();
     let mut response = match outcome {

@@ -197,34 +197,39 @@ pub fn timeline_svg(store: &Store, base: &Base) -> Result<String, String> {
     Ok(svg)
 }
 
-/// `/timeline.svg`: the picture alone.
-pub async fn svg(State(state): Shared) -> Response {
+/// The timeline of the served store, drawn on a worker thread.
+async fn render(state: &super::AppState) -> Result<String, Response> {
     let store = state.store.clone();
     let base = state.base.clone();
+    let fail = |e: String| (axum::http::StatusCode::INTERNAL_SERVER_ERROR, e).into_response();
     match tokio::task::spawn_blocking(move || timeline_svg(&store, &base)).await {
-        Ok(Ok(svg)) => (
+        Ok(r) => r.map_err(fail),
+        Err(e) => Err(fail(e.to_string())),
+    }
+}
+
+/// `/timeline.svg`: the picture alone.
+pub async fn svg(State(state): Shared) -> Response {
+    match render(&state).await {
+        Ok(svg) => (
             [(header::CONTENT_TYPE, "image/svg+xml; charset=utf-8")],
             svg,
         )
             .into_response(),
-        Ok(Err(e)) => (axum::http::StatusCode::INTERNAL_SERVER_ERROR, e).into_response(),
-        Err(e) => (axum::http::StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
+        Err(r) => r,
     }
 }
 
 /// `/timeline`: a page with the picture inline, so its links work as links.
 pub async fn handler(State(state): Shared) -> Response {
-    let store = state.store.clone();
-    let base = state.base.clone();
-    match tokio::task::spawn_blocking(move || timeline_svg(&store, &base)).await {
-        Ok(Ok(svg)) => axum::response::Html(super::html::layout(
+    match render(&state).await {
+        Ok(svg) => axum::response::Html(super::html::layout(
             "Timeline",
             &format!(
                 "<h1>Timeline</h1><p class=\"g\">Spans are bars, single dates are marks; each links to its page. <a href=\"/timeline.svg\">SVG</a></p>\n{svg}"
             ),
         ))
         .into_response(),
-        Ok(Err(e)) => (axum::http::StatusCode::INTERNAL_SERVER_ERROR, e).into_response(),
-        Err(e) => (axum::http::StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
+        Err(r) => r,
     }
 }
