@@ -55,6 +55,13 @@ pub enum BuildError {
     Link(#[from] LinkError),
     #[error("no sources to read")]
     NoSources,
+    #[error(
+        "the new graph violates its SHACL shapes: {count} violation{} (first: {first}); `jinsong build --no-validate` keeps it, `jinsong validate` reports every one",
+        if *count == 1 { "" } else { "s" }
+    )]
+    Invalid { count: usize, first: String },
+    #[error(transparent)]
+    Validate(#[from] crate::validate::ValidateError),
 }
 
 /// What a build read and made.
@@ -74,6 +81,8 @@ pub struct Summary {
     pub link: Option<link::Report>,
     /// Why a build that was to link did not.
     pub no_link_note: Option<String>,
+    /// The SHACL report of the new store, when it was validated.
+    pub validation: Option<crate::validate::Report>,
 }
 
 impl Summary {
@@ -129,8 +138,12 @@ pub struct Built {
     pub summary: Summary,
 }
 
-/// Extracts, resolves and emits the graph of `docs`.
-pub fn build_graph(docs: Vec<Document>, base: &Base) -> Built {
+/// Extracts, resolves and emits the graph of `docs`. The documents are
+/// taken in the order of their source ids, whatever order they were listed
+/// in: the graph is a function of the set of sources (resolution lets the
+/// first document that names a thing choose its label).
+pub fn build_graph(mut docs: Vec<Document>, base: &Base) -> Built {
+    docs.sort_by(|a, b| a.meta.id.cmp(&b.meta.id));
     let mut summary = Summary::default();
     for d in &docs {
         summary.sources.push((
@@ -202,6 +215,7 @@ pub fn build(
     base: &Base,
     store_path: &Path,
     linking: Option<(&link::Source, &link::Options)>,
+    shapes: Option<&crate::validate::Shapes>,
 ) -> Result<Summary, BuildError> {
     let t = Instant::now();
     let docs = read_sources(paths)?;
@@ -229,33 +243,54 @@ pub fn build(
             .unwrap_or_default();
     }
     let mut link_time = Duration::ZERO;
+    let mut validate_time = Duration::ZERO;
     let mut counts = None;
-    summary.link = store::replace_then(
+    let (link, validation) = store::replace_then(
         store_path,
         built.quads.into_iter().chain(merged).chain(cached),
         |store| -> Result<_, BuildError> {
-            let Some((source, opts)) = linking else {
-                return Ok(None);
-            };
-            let t = Instant::now();
-            let report = link::link_store(store, base, source, opts)?;
-            link_time = t.elapsed();
-            // The links graph (and a cache) joined the store: count again.
-            let merged = store
-                .quads_for_pattern(None, None, None, Some(GraphNameRef::DefaultGraph))
-                .count();
-            let graphs = store.named_graphs().count();
-            counts = Some((
-                store.len().map_err(LinkError::from)? - merged,
-                graphs,
-                merged,
-            ));
-            Ok(Some(report))
+            let mut report = None;
+            if let Some((source, opts)) = linking {
+                let t = Instant::now();
+                report = Some(link::link_store(store, base, source, opts)?);
+                link_time = t.elapsed();
+                // The links graph (and a cache) joined the store: count again.
+                let merged = store
+                    .quads_for_pattern(None, None, None, Some(GraphNameRef::DefaultGraph))
+                    .count();
+                let graphs = store.named_graphs().count();
+                counts = Some((
+                    store.len().map_err(LinkError::from)? - merged,
+                    graphs,
+                    merged,
+                ));
+            }
+            let mut validation = None;
+            if let Some(shapes) = shapes {
+                let t = Instant::now();
+                let v = crate::validate::validate(store, base, shapes, None)?;
+                validate_time = t.elapsed();
+                if v.violations() > 0 {
+                    return Err(BuildError::Invalid {
+                        count: v.violations(),
+                        first: v.first_violation(base).unwrap_or_default(),
+                    });
+                }
+                validation = Some(v);
+            }
+            Ok((report, validation))
         },
     )?;
-    summary.timings.push(("store", t.elapsed() - link_time));
+    summary.link = link;
+    summary.validation = validation;
+    summary
+        .timings
+        .push(("store", t.elapsed() - link_time - validate_time));
     if summary.link.is_some() {
         summary.timings.push(("link", link_time));
+    }
+    if summary.validation.is_some() {
+        summary.timings.push(("validate", validate_time));
     }
     if let Some((quads, graphs, merged)) = counts {
         (summary.quads, summary.graphs, summary.merged) = (quads, graphs, merged);

@@ -67,6 +67,97 @@ pub enum Command {
     /// /data/X.ttl), /page/X, /data/X.{ttl,nt,jsonld,rdf,nq}, /, /timeline,
     /// /query. Ctrl-C or SIGTERM stops it after in-flight requests finish.
     Serve(ServeArgs),
+    /// Check the store against SHACL shapes (the data contract: ontology/shapes.ttl) and print the report.
+    ///
+    /// Each named graph is validated on its own, with the ontology. The exit
+    /// status is 1 when there is a violation; warnings do not change it.
+    Validate(ValidateArgs),
+    /// Send the store's named graphs to a SPARQL 1.1 store (Graph Store protocol) and check the counts there.
+    ///
+    /// Each graph is replaced with PUT (and the rest of a large graph added
+    /// with POST), so a second push never duplicates; afterwards a COUNT per
+    /// graph at --endpoint must equal the store's. For Virtuoso:
+    /// --endpoint http://HOST:8890/sparql --graph-store
+    /// http://HOST:8890/sparql-graph-crud-auth --user dba --password P.
+    Push(PushArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PushArgs {
+    /// The target's SPARQL query endpoint (the counts are checked there).
+    #[arg(long, value_name = "URL")]
+    pub endpoint: String,
+    /// The target's Graph Store protocol URL [default: the endpoint's URL].
+    #[arg(long, value_name = "URL")]
+    pub graph_store: Option<String>,
+    /// User name for the target (Basic or Digest authentication).
+    #[arg(
+        long,
+        requires = "password",
+        env = "JINSONG_PUSH_USER",
+        value_name = "U"
+    )]
+    pub user: Option<String>,
+    /// Password for the target.
+    #[arg(
+        long,
+        requires = "user",
+        env = "JINSONG_PUSH_PASSWORD",
+        hide_env_values = true,
+        value_name = "P"
+    )]
+    pub password: Option<String>,
+    /// Push only this graph (repeatable): a source id, `ontology`, `links/dbpedia`, or a graph IRI.
+    #[arg(long, short = 'g')]
+    pub graph: Vec<String>,
+    /// Triples per request.
+    #[arg(long, default_value_t = 10_000, value_name = "N")]
+    pub batch_size: usize,
+    /// Seconds to wait for one answer.
+    #[arg(long, default_value_t = 60.0, value_name = "SECONDS")]
+    pub timeout: f64,
+    /// Times to retry a request that failed for a transient reason (no connection, 5xx, 429).
+    #[arg(long, default_value_t = 3, value_name = "N")]
+    pub retries: u32,
+}
+
+/// Formats of a validation report.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    /// A summary per graph, one line per result.
+    #[default]
+    Text,
+    /// A SHACL validation report (sh:ValidationReport) in Turtle, one per graph.
+    Ttl,
+}
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// Report format.
+    #[arg(long, short = 'f', value_enum, default_value_t)]
+    pub format: ReportFormat,
+    /// Validate only this graph: a source id (`wikipedia`) or a graph IRI.
+    #[arg(long, short = 'g')]
+    pub graph: Option<String>,
+    #[command(flatten)]
+    pub shapes: ShapesArgs,
+}
+
+/// Which shapes a validation uses.
+#[derive(Debug, Args, Clone)]
+pub struct ShapesArgs {
+    /// SHACL shapes in Turtle [default: the shipped ontology/shapes.ttl].
+    #[arg(long, value_name = "FILE")]
+    pub shapes: Option<PathBuf>,
+}
+
+impl ShapesArgs {
+    fn load(&self) -> Result<crate::validate::Shapes> {
+        Ok(match &self.shapes {
+            Some(path) => crate::validate::Shapes::from_file(path)?,
+            None => crate::validate::Shapes::contract()?,
+        })
+    }
 }
 
 #[derive(Debug, Args)]
@@ -101,6 +192,11 @@ pub struct BuildArgs {
     /// Build without linking to DBpedia.
     #[arg(long)]
     pub no_link: bool,
+    /// Keep the new store even when it violates its SHACL shapes.
+    #[arg(long, conflicts_with = "shapes")]
+    pub no_validate: bool,
+    #[command(flatten)]
+    pub shapes: ShapesArgs,
     #[command(flatten)]
     pub link: LinkSourceArgs,
 }
@@ -192,6 +288,9 @@ pub struct QueryArgs {
     /// Let SERVICE clauses call remote SPARQL endpoints (federated queries).
     #[arg(long)]
     pub allow_service: bool,
+    /// Stop the query after this many seconds (it fails with a message) [default: no limit].
+    #[arg(long, value_name = "SECONDS")]
+    pub timeout: Option<f64>,
     /// With --allow-service: seconds to wait for a remote endpoint.
     #[arg(
         long,
@@ -204,9 +303,15 @@ pub struct QueryArgs {
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
-    /// Format: ttl (default), nt, nq, trig.
+    /// Format: ttl (default), nt, rdfxml (triples: the merge of the graphs); nq, trig, jsonld (every named graph).
     #[arg(long, short = 'f', default_value = "ttl")]
     pub format: ExportFormat,
+    /// Write canonical N-Quads (RDFC-1.0) and print their SHA-256: the same bytes for the same graph.
+    ///
+    /// The hash goes to stderr when the N-Quads go to stdout, and to stdout
+    /// (`HASH  FILE`, as sha256sum writes it) with --output.
+    #[arg(long, conflicts_with = "format")]
+    pub canonical: bool,
     /// Only this graph: a source id (`wikitext103`), `ontology`, `derived`, or a graph IRI.
     #[arg(long, short = 'g')]
     pub graph: Option<String>,
@@ -264,17 +369,23 @@ pub fn run(cli: Cli) -> Result<()> {
                 other => other,
             };
             let linking_ref = linking.as_ref().map(|(s, o)| (s, o));
+            let shapes = if args.no_validate {
+                None
+            } else {
+                Some(args.shapes.load()?)
+            };
             let summary =
-                build::build(&args.paths, &base, &cli.store, linking_ref).with_context(|| {
-                    if existed {
-                        format!(
-                            "build failed; the store at {} is unchanged",
-                            cli.store.display()
-                        )
-                    } else {
-                        format!("build failed; no store written at {}", cli.store.display())
-                    }
-                })?;
+                build::build(&args.paths, &base, &cli.store, linking_ref, shapes.as_ref())
+                    .with_context(|| {
+                        if existed {
+                            format!(
+                                "build failed; the store at {} is unchanged",
+                                cli.store.display()
+                            )
+                        } else {
+                            format!("build failed; no store written at {}", cli.store.display())
+                        }
+                    })?;
             let mut summary = summary;
             summary.no_link_note = no_link_note;
             print_summary(&mut out, &summary, &cli.store, started.elapsed())?;
@@ -312,7 +423,19 @@ pub fn run(cli: Cli) -> Result<()> {
             };
             let _checked = query::prepare(&q, &binds, &base, services)?;
             let store = store::open_read_only(&cli.store)?;
-            query::run(&store, &q, &binds, args.format, &base, services, &mut out)?;
+            match args.timeout {
+                Some(t) => query::run_with_timeout(
+                    &store,
+                    &q,
+                    &binds,
+                    args.format,
+                    &base,
+                    services,
+                    seconds("--timeout", t)?,
+                    &mut out,
+                )?,
+                None => query::run(&store, &q, &binds, args.format, &base, services, &mut out)?,
+            }
         }
         Command::Export(args) => {
             let store = store::open_read_only(&cli.store)?;
@@ -329,24 +452,28 @@ pub fn run(cli: Cli) -> Result<()> {
                 .as_deref()
                 .map(|g| export::graph_iri(g, &base))
                 .transpose()?;
-            match &args.output {
-                Some(path) => export::export_to_file(
-                    &store,
-                    graph.as_ref(),
-                    args.format.0,
-                    &base,
-                    args.vocab,
-                    path,
-                )
-                .with_context(|| format!("export to {} failed", path.display()))?,
-                None => export::export(
-                    &store,
-                    graph.as_ref(),
-                    args.format.0,
-                    &base,
-                    args.vocab,
-                    &mut out,
-                )?,
+            let format = args.format;
+            match (&args.output, args.canonical) {
+                (Some(path), false) => {
+                    export::export_to_file(&store, graph.as_ref(), format, &base, args.vocab, path)
+                        .with_context(|| format!("export to {} failed", path.display()))?
+                }
+                (None, false) => {
+                    export::export(&store, graph.as_ref(), format, &base, args.vocab, &mut out)?
+                }
+                (Some(path), true) => {
+                    let hash = export::write_file(path, |w| {
+                        export::canonical(&store, graph.as_ref(), &base, args.vocab, w)
+                    })
+                    .with_context(|| format!("export to {} failed", path.display()))?;
+                    writeln!(out, "{hash}  {}", path.display())?;
+                }
+                (None, true) => {
+                    let hash =
+                        export::canonical(&store, graph.as_ref(), &base, args.vocab, &mut out)?;
+                    out.flush()?;
+                    eprintln!("sha256 {hash}");
+                }
             }
         }
         Command::Describe(args) => {
@@ -437,6 +564,103 @@ pub fn run(cli: Cli) -> Result<()> {
             // ignores its cancellation is not waited for.
             runtime.shutdown_timeout(std::time::Duration::from_secs(1));
             served?;
+        }
+        Command::Push(args) => {
+            let mut opts = crate::push::PushOptions::new(&args.endpoint);
+            if let Some(gs) = &args.graph_store {
+                opts.graph_store = gs.clone();
+            }
+            for (flag, url) in [
+                ("--endpoint", &opts.endpoint),
+                ("--graph-store", &opts.graph_store),
+            ] {
+                if !(url.starts_with("http://") || url.starts_with("https://")) {
+                    anyhow::bail!("{flag} {url:?} is not an http:// or https:// URL");
+                }
+            }
+            opts.user = args.user.clone();
+            opts.password = args.password.clone();
+            if args.batch_size == 0 {
+                anyhow::bail!("--batch-size must be at least 1");
+            }
+            opts.batch = args.batch_size;
+            opts.timeout = seconds("--timeout", args.timeout)?;
+            opts.retries = args.retries;
+            let store = store::open_read_only(&cli.store)?;
+            let only = args
+                .graph
+                .iter()
+                .map(|g| export::graph_iri(g, &base))
+                .collect::<Result<Vec<_>, _>>()?;
+            let graphs = crate::push::graphs_to_push(&store, &base, &only)?;
+            let started = Instant::now();
+            let bar = indicatif::ProgressBar::new(0);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{spinner} pushing {pos}/{len} triples [{bar:30}] {elapsed}",
+                )
+                .map_err(anyhow::Error::msg)?
+                .progress_chars("=> "),
+            );
+            let report = crate::push::push(&store, &graphs, &opts, &mut |sent, total| {
+                bar.set_length(total as u64);
+                bar.set_position(sent as u64);
+            });
+            bar.finish_and_clear();
+            let report = report.with_context(|| format!("push to {} failed", opts.graph_store))?;
+            writeln!(
+                out,
+                "Pushed {} graphs ({} triples) to {} in {:.2?}: {} requests, {} retried",
+                report.graphs.len(),
+                report.triples(),
+                opts.graph_store,
+                started.elapsed(),
+                report.requests,
+                report.retries
+            )?;
+            let width = report
+                .graphs
+                .iter()
+                .map(|g| export::graph_label(&g.0.clone().into(), &base).len() + 6)
+                .max()
+                .unwrap_or(0);
+            for reason in &report.retry_reasons {
+                writeln!(out, "  retried after: {reason}")?;
+            }
+            for (g, local, remote) in &report.graphs {
+                let name = format!("graph/{}", export::graph_label(&g.clone().into(), &base));
+                writeln!(
+                    out,
+                    "  {name:<width$} {local:>8} triples, {remote:>8} at the endpoint"
+                )?;
+            }
+            writeln!(
+                out,
+                "Verified: each graph at {} holds as many triples as the store",
+                opts.endpoint
+            )?;
+        }
+        Command::Validate(args) => {
+            let shapes = args.shapes.load()?;
+            let store = store::open_read_only(&cli.store)?;
+            let graph = args
+                .graph
+                .as_deref()
+                .map(|g| export::graph_iri(g, &base))
+                .transpose()?;
+            let report = crate::validate::validate(&store, &base, &shapes, graph.as_ref())?;
+            match args.format {
+                ReportFormat::Text => crate::validate::write_text(&report, &base, &mut out)?,
+                ReportFormat::Ttl => crate::validate::write_turtle(&report, &base, &mut out)?,
+            }
+            out.flush()?;
+            let v = report.violations();
+            if v > 0 {
+                anyhow::bail!(
+                    "the store violates its shapes: {v} violation{}",
+                    if v == 1 { "" } else { "s" }
+                );
+            }
         }
         Command::Evaluate(args) => {
             let store = store::open_read_only(&cli.store)?;
@@ -556,6 +780,16 @@ fn print_summary(
     }
     if let Some(n) = &s.no_link_note {
         writeln!(out, "Links:    none ({n})")?;
+    }
+    if let Some(v) = &s.validation {
+        writeln!(
+            out,
+            "Valid:    {} graphs against {} ({} violations, {} warnings)",
+            v.graphs.len(),
+            v.shapes,
+            v.violations(),
+            v.count(crate::validate::Severity::Warning)
+        )?;
     }
     writeln!(out, "Time:     {}", t.join(", "))?;
     Ok(())

@@ -128,6 +128,8 @@ pub enum QueryError {
     FormatMismatch { format: String, kind: &'static str },
     #[error("cannot write results: {0}")]
     Write(#[from] io::Error),
+    #[error("{origin} did not finish within {seconds} s (--timeout); it was stopped")]
+    Timeout { origin: String, seconds: f64 },
 }
 
 /// Where a query's text came from, for messages.
@@ -468,6 +470,52 @@ pub fn run(
         .execute()
         .map_err(|e| QueryError::Evaluation(e.to_string()))?;
     write_results(results, format, base, out)
+}
+
+/// As [`run`], stopped after `timeout`: the query is evaluated on a worker
+/// thread into a buffer, and what it wrote is copied to `out` only when it
+/// finished in time. A query past its time-out is cancelled and reported;
+/// Oxigraph does not check cancellation everywhere, so the worker may go on
+/// until the process exits, which the command line does at once.
+#[allow(clippy::too_many_arguments)]
+pub fn run_with_timeout(
+    store: &Store,
+    q: &QueryText,
+    binds: &[(Variable, Term)],
+    format: Option<OutputFormat>,
+    base: &Base,
+    services: Services,
+    timeout: std::time::Duration,
+    out: &mut dyn Write,
+) -> Result<(), QueryError> {
+    let token = oxigraph::sparql::CancellationToken::new();
+    let prepared = prepare_cancellable(q, binds, base, services, Some(token.clone()))?;
+    let (tx, rx) = std::sync::mpsc::channel();
+    let store = store.clone();
+    let base = base.clone();
+    std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        let result = prepared
+            .on_store(&store)
+            .execute()
+            .map_err(|e| QueryError::Evaluation(e.to_string()))
+            .and_then(|r| write_results(r, format, &base, &mut buf));
+        // The receiver is gone when the query timed out: nothing to do.
+        let _ = tx.send(result.map(|()| buf));
+    });
+    match rx.recv_timeout(timeout) {
+        Ok(result) => {
+            out.write_all(&result?)?;
+            Ok(())
+        }
+        Err(_) => {
+            token.cancel();
+            Err(QueryError::Timeout {
+                origin: q.origin.clone(),
+                seconds: timeout.as_secs_f64(),
+            })
+        }
+    }
 }
 
 /// Writes query results in a format.

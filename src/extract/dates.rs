@@ -219,6 +219,18 @@ fn day_value(t: &Tok<'_>) -> Option<u8> {
     (1..=31).contains(&d).then_some(d)
 }
 
+/// The words of tokens as the text spaces them ("February 30, 1142").
+fn words(toks: &[Tok<'_>]) -> String {
+    let mut out = String::new();
+    for (k, t) in toks.iter().enumerate() {
+        if k > 0 && toks[k - 1].end < t.start {
+            out.push(' ');
+        }
+        out.push_str(t.text);
+    }
+    out
+}
+
 fn is_dash_tok(t: &Tok<'_>) -> bool {
     t.kind == TokenKind::Punct && matches!(t.text, "–" | "-" | "—" | "‐")
 }
@@ -572,11 +584,7 @@ fn match_at(
             };
             let Some(start) = Date::day(y, month, day) else {
                 // "February 30, 1142": kept as text, never as a date.
-                let text = toks[i..k]
-                    .iter()
-                    .map(|x| x.text)
-                    .collect::<Vec<_>>()
-                    .join(" ");
+                let text = words(&toks[i..k]);
                 return Some((
                     mention(toks, i..k, TimeKind::Period(text), None, None, false),
                     k,
@@ -618,6 +626,23 @@ fn match_at(
         if q_end > i {
             return None;
         }
+    }
+
+    // An impossible day before a month and a year ("31 April 1143",
+    // "32 May 1143", "0 March 1145"): kept as text, never as a date, and
+    // the month and year after it are not taken for a date either.
+    if w.kind == TokenKind::Number
+        && w.text.len() <= 2
+        && w.text.bytes().all(|b| b.is_ascii_digit())
+        && let Some(month) = t(s + 1).and_then(|x| lexicon::month(x.text))
+        && let Some(y) = t(s + 2).and_then(year_value)
+        && day_value(w).and_then(|d| Date::day(y, month, d)).is_none()
+    {
+        let text = words(&toks[i..s + 3]);
+        return Some((
+            mention(toks, i..s + 3, TimeKind::Period(text), None, None, false),
+            s + 3,
+        ));
     }
 
     // Day Month Year: "31 January 1126"
@@ -687,11 +712,7 @@ fn match_at(
         // Centuries: "13th century", "the twelfth century".
         if let Some(n) = lexicon::ordinal(w.text) {
             if t(s + 1).is_some_and(|x| x.is("century")) && (1..=21).contains(&n) {
-                let text = toks[i..s + 2]
-                    .iter()
-                    .map(|x| x.text)
-                    .collect::<Vec<_>>()
-                    .join(" ");
+                let text = words(&toks[i..s + 2]);
                 return Some((
                     mention(toks, i..s + 2, TimeKind::Period(text), None, None, false),
                     s + 2,
@@ -1149,8 +1170,24 @@ mod tests {
         let (v, kind) = first("on February 30, 1142 the", None).unwrap();
         assert_eq!(
             (v.as_str(), kind.as_str()),
-            ("", "Period(February 30 , 1142)")
+            ("", "Period(February 30, 1142)")
         );
+        // Day first: the month and year after an impossible day are no date either.
+        for (text, kept) in [
+            ("on 31 April 1143 the", "Period(31 April 1143)"),
+            ("on 32 May 1143 the", "Period(32 May 1143)"),
+            ("on 0 March 1145 the", "Period(0 March 1145)"),
+            ("on 29 February 1141 the", "Period(29 February 1141)"),
+        ] {
+            let (v, kind) = first(text, None).unwrap();
+            assert_eq!((v.as_str(), kind.as_str()), ("", kept), "{text}");
+        }
+        let (v, _) = first("on 29 February 1140 the", None).unwrap();
+        assert_eq!(v, "1140-02-29", "Julian leap year");
+        // Years out of a historical range are not years.
+        for text in ["in the year 0 the", "in 99999 a", "in -5 the"] {
+            assert!(first(text, None).is_none(), "{text}");
+        }
         assert!(Date::day(1140, 2, 29).is_some(), "Julian leap year");
         assert!(
             Date::day(1700, 2, 29).is_none(),

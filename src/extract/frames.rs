@@ -3060,6 +3060,18 @@ impl<'a> Frames<'a> {
                         e.end = t.end;
                     }
                 }
+            } else if let Some(p) = s
+                .times
+                .iter()
+                .find_map(|t| match &t.kind {
+                    TimeKind::Period(p) if t.boundary.is_none() && !t.parenthetical => Some(p),
+                    _ => None,
+                })
+                .filter(|_| e.start.is_none() && e.date_text.is_none())
+            {
+                // A time the sentence states that cannot be typed ("13th
+                // century", "February 30, 1142"): kept as the text says it.
+                e.date_text = Some(p.clone());
             } else if e.start.is_none() && in_body {
                 // The time of the narrative: the last date this sentence states, or before it.
                 let last = s
@@ -4229,6 +4241,14 @@ fn count_at(toks: &[Tok<'_>], k: usize) -> Option<(u64, String, usize)> {
         }
     }
     None
+}
+
+/// Every count with a unit in a sentence (the quantity recognizer on its
+/// own): value, unit and the token range it covers.
+pub fn quantities(toks: &[Tok<'_>]) -> Vec<(u64, String, Range<usize>)> {
+    (0..toks.len())
+        .filter_map(|k| count_at(toks, k).map(|(v, u, next)| (v, u, k..next)))
+        .collect()
 }
 
 /// Payments in a sentence: "250,000 taels of silver", "one million strings of copper coins".

@@ -70,6 +70,19 @@ fn is_apostrophe(c: char) -> bool {
     matches!(c, '\'' | '’')
 }
 
+/// The tokens of a text with their text, as the extractor's patterns see them.
+pub fn toks_of(text: &str) -> Vec<Tok<'_>> {
+    tokenize(text, 0)
+        .into_iter()
+        .map(|t| Tok {
+            kind: t.kind,
+            text: &text[t.span.clone()],
+            start: t.span.start,
+            end: t.span.end,
+        })
+        .collect()
+}
+
 /// Splits text into tokens; `base` is added to every offset.
 pub fn tokenize(text: &str, base: usize) -> Vec<Token> {
     let chars: Vec<(usize, char)> = text.char_indices().collect();

@@ -242,16 +242,11 @@ pub fn emit(kb: &KnowledgeBase, docs: &[Document], base: &Base) -> (Vec<Quad>, E
             Literal::new_simple_literal(&doc.original),
             &g,
         );
-        out.add(
-            &ctx,
-            nif::BEGIN_INDEX,
-            typed("0", xsd::NON_NEGATIVE_INTEGER),
-            &g,
-        );
+        out.add(&ctx, nif::BEGIN_INDEX, typed("0", xsd::INTEGER), &g);
         out.add(
             &ctx,
             nif::END_INDEX,
-            typed(doc.original.len().to_string(), xsd::NON_NEGATIVE_INTEGER),
+            typed(doc.original.len().to_string(), xsd::INTEGER),
             &g,
         );
         out.add(&ctx, prov::WAS_DERIVED_FROM, src.clone(), &g);
@@ -427,13 +422,13 @@ fn mention(
     out.add(
         &n,
         nif::BEGIN_INDEX,
-        typed(orig.start.to_string(), xsd::NON_NEGATIVE_INTEGER),
+        typed(orig.start.to_string(), xsd::INTEGER),
         g,
     );
     out.add(
         &n,
         nif::END_INDEX,
-        typed(orig.end.to_string(), xsd::NON_NEGATIVE_INTEGER),
+        typed(orig.end.to_string(), xsd::INTEGER),
         g,
     );
     out.add(&n, nif::REFERENCE_CONTEXT, ctx, g);
@@ -555,8 +550,9 @@ fn statement(
         if let Some(p) = &ind.period {
             out.add(&node, jso::PERIOD, typed(p.clone(), xsd::DURATION), g);
         }
-        let orig = doc.original_range(ind.span.clone());
-        let n = out.base.nif(&doc.meta.id, &orig);
+        // The words of the payment name it, and are a NIF phrase that identifies it.
+        out.add(&node, rdfs::LABEL, en(doc.slice(ind.span.clone())), g);
+        let n = mention(out, doc, &ind.span, &node, g, nif::PHRASE);
         out.add(&node, jso::EVIDENCE, n, g);
     }
     // Record fields.

@@ -86,6 +86,7 @@ namespace!(
     FETCH = "Fetch",
     ENDPOINT = "endpoint",
     QUERIED_LABEL = "queriedLabel",
+    DATA_GRAPH = "dataGraph",
 });
 
 namespace!(

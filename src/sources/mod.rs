@@ -250,6 +250,19 @@ pub enum SourceError {
     InvalidUtf8 { path: PathBuf, offset: usize },
     #[error("{path}: no text to read (only whitespace)")]
     Blank { path: PathBuf },
+    #[error(
+        "{path}:{line}: a line of {bytes} bytes, longer than the {max} bytes a line of text may have (is this a text file?)"
+    )]
+    LineTooLong {
+        path: PathBuf,
+        line: usize,
+        bytes: usize,
+        max: usize,
+    },
+    #[error(
+        "{path}: no text to read ({headings} headings and titles, no paragraph, list item or field)"
+    )]
+    OnlyHeadings { path: PathBuf, headings: usize },
     #[error("{path}: not a directory, .txt or .md file")]
     NotASource { path: PathBuf },
     #[error("{path}: no .txt or .md files in this directory")]
@@ -285,8 +298,23 @@ pub fn decode(path: &Path, bytes: Vec<u8>) -> Result<String, SourceError> {
             path: path.to_owned(),
         });
     }
+    for (i, line) in text.split('\n').enumerate() {
+        if line.len() > MAX_LINE {
+            return Err(SourceError::LineTooLong {
+                path: path.to_owned(),
+                line: i + 1,
+                bytes: line.len(),
+                max: MAX_LINE,
+            });
+        }
+    }
     Ok(text)
 }
+
+/// The longest line a source may have: a paragraph of a megabyte is
+/// already far past any prose; a longer line is data or garbage, and
+/// would cost the sentence splitter time for nothing.
+pub const MAX_LINE: usize = 1 << 20;
 
 /// Reads one source described by `meta`.
 pub fn read(meta: &SourceMeta) -> Result<Document, SourceError> {
@@ -296,7 +324,22 @@ pub fn read(meta: &SourceMeta) -> Result<Document, SourceError> {
     })?;
     let sha256 = hex(&Sha256::digest(&bytes));
     let original = decode(&meta.path, bytes)?;
-    Ok(parse_text(meta.clone(), original, sha256))
+    let doc = parse_text(meta.clone(), original, sha256);
+    if !doc.blocks.iter().any(|b| {
+        matches!(
+            b.kind,
+            BlockKind::Paragraph
+                | BlockKind::ListItem
+                | BlockKind::Field { .. }
+                | BlockKind::Caption
+        )
+    }) {
+        return Err(SourceError::OnlyHeadings {
+            path: meta.path.clone(),
+            headings: doc.blocks.len(),
+        });
+    }
+    Ok(doc)
 }
 
 /// Parses already-decoded text (used by [`read`], benches and tests).

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use crate::harness::{Run, jinsong, repo, tempdir};
 
 /// A store of one small source, and its quad count.
-fn small_store(dir: &Path) -> (PathBuf, String) {
+pub fn small_store(dir: &Path) -> (PathBuf, String) {
     let store = dir.join("store");
     let src = repo().join("data/sources/001_9507694e22ede11f.txt");
     jinsong(&store, &["build", src.to_str().unwrap()]).success();
@@ -14,13 +14,13 @@ fn small_store(dir: &Path) -> (PathBuf, String) {
 }
 
 /// What the store holds, to compare before and after a failed build.
-fn fingerprint(store: &Path) -> String {
+pub fn fingerprint(store: &Path) -> String {
     jinsong(store, &["export", "--format", "nq"])
         .success()
         .stdout
 }
 
-fn build_fails(store: &Path, before: &str, args: &[&str]) -> Run {
+pub fn build_fails(store: &Path, before: &str, args: &[&str]) -> Run {
     let mut all = vec!["build"];
     all.extend_from_slice(args);
     let run = jinsong(store, &all).failure();

@@ -93,6 +93,7 @@ fn rapper_parses_every_export() {
     for (ext, syntax, expected) in [
         ("ttl", "turtle", triples.len()),
         ("nt", "ntriples", triples.len()),
+        ("rdfxml", "rdfxml", triples.len()),
         ("nq", "nquads", quads),
         ("trig", "trig", quads),
     ] {
@@ -115,16 +116,33 @@ fn rapper_parses_every_export() {
     }
 }
 
+/// rdflib reads every export: the triple and quad counts, and isomorphism
+/// of the triple formats with each other and of every named graph of the
+/// dataset formats (N-Quads, TriG, JSON-LD) with each other.
 const RDFLIB: &str = r#"
-import sys, rdflib
+import sys, json, rdflib
 from rdflib.compare import isomorphic
 d = sys.argv[1]
-ttl = rdflib.Graph().parse(d + "/out.ttl", format="turtle")
-nt = rdflib.Graph().parse(d + "/out.nt", format="nt")
-nq = rdflib.Dataset(); nq.parse(d + "/out.nq", format="nquads")
-trig = rdflib.Dataset(); trig.parse(d + "/out.trig", format="trig")
+graphs = {f: rdflib.Graph().parse(d + "/out." + f, format=fmt)
+          for f, fmt in [("ttl", "turtle"), ("nt", "nt"), ("rdfxml", "xml")]}
+sets = {}
+for f, fmt in [("nq", "nquads"), ("trig", "trig"), ("jsonld", "json-ld")]:
+    ds = rdflib.Dataset()
+    ds.parse(d + "/out." + f, format=fmt)
+    sets[f] = ds
 count = lambda ds: sum(1 for _ in ds.quads((None, None, None, None)))
-print(len(ttl), len(nt), count(nq), count(trig), isomorphic(ttl, nt))
+names = lambda ds: sorted(str(g.identifier) for g in ds.graphs() if len(g) > 0)
+out = {"triples": {f: len(g) for f, g in graphs.items()},
+       "quads": {f: count(ds) for f, ds in sets.items()},
+       "graphs": {f: names(ds) for f, ds in sets.items()},
+       "iso_triples": all(isomorphic(graphs["ttl"], g) for g in graphs.values())}
+iso = True
+for name in names(sets["nq"]):
+    ref = sets["nq"].graph(rdflib.URIRef(name))
+    for f in ["trig", "jsonld"]:
+        iso = iso and isomorphic(ref, sets[f].graph(rdflib.URIRef(name)))
+out["iso_graphs"] = iso
+print(json.dumps(out))
 "#;
 
 #[test]
@@ -136,35 +154,43 @@ fn rdflib_parses_every_export_to_isomorphic_graphs() {
         unreachable!()
     };
     let dir = tempdir();
-    for ext in ["ttl", "nt", "nq", "trig"] {
+    for ext in ["ttl", "nt", "rdfxml", "nq", "trig", "jsonld"] {
         std::fs::write(dir.path().join(format!("out.{ext}")), export(ext)).unwrap();
     }
     let out = run_python(&py, RDFLIB, &[dir.path().to_str().unwrap()]);
-    let f: Vec<&str> = out.split_whitespace().collect();
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     let quads = store_quads();
     let triples: HashSet<Triple> = quads
         .iter()
         .map(|q| Triple::new(q.subject.clone(), q.predicate.clone(), q.object.clone()))
         .collect();
+    for f in ["ttl", "nt", "rdfxml"] {
+        assert_eq!(v["triples"][f], triples.len(), "{f}: {out}");
+    }
+    let graphs: BTreeSet<String> = quads
+        .iter()
+        .map(|q| match &q.graph_name {
+            oxigraph::model::GraphName::NamedNode(n) => n.as_str().to_owned(),
+            other => other.to_string(),
+        })
+        .collect();
+    for f in ["nq", "trig", "jsonld"] {
+        assert_eq!(v["quads"][f], quads.len(), "{f}: {out}");
+        let theirs: BTreeSet<String> = v["graphs"][f]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| g.as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(theirs, graphs, "{f}: the named graphs");
+    }
     assert_eq!(
-        f[0].parse::<usize>().unwrap(),
-        triples.len(),
-        "turtle: {out}"
+        v["iso_triples"], true,
+        "Turtle, N-Triples and RDF/XML are isomorphic"
     );
     assert_eq!(
-        f[1].parse::<usize>().unwrap(),
-        triples.len(),
-        "n-triples: {out}"
-    );
-    assert_eq!(
-        f[2].parse::<usize>().unwrap(),
-        quads.len(),
-        "n-quads: {out}"
-    );
-    assert_eq!(f[3].parse::<usize>().unwrap(), quads.len(), "trig: {out}");
-    assert_eq!(
-        f[4], "True",
-        "Turtle and N-Triples exports are isomorphic: {out}"
+        v["iso_graphs"], true,
+        "N-Quads, TriG and JSON-LD graphs are isomorphic"
     );
 }
 

@@ -1,12 +1,15 @@
 //! Integration tests: the real binary on real files.
 
+mod bad_inputs;
 mod browser;
+mod canonical;
 mod cli;
 mod errors;
 mod harness;
 mod interop;
 mod link;
 mod ontology;
+mod push;
 mod quality;
 mod queries;
 mod robust;

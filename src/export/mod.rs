@@ -1,24 +1,29 @@
 //! Export: the store, or one graph of it, in an RDF format.
 //!
-//! Turtle and N-Triples hold triples: exported whole, they are the store's
-//! default graph, the merge of all named graphs (a triple stated by two
-//! sources appears once). N-Quads and TriG keep every named graph; the
-//! default graph is left out of them, since it is derived from those. Output
-//! is sorted, so two exports of the same store are byte-identical; writing to
-//! a file goes through a temporary file that replaces the target only when
-//! complete.
+//! Turtle, N-Triples and RDF/XML hold triples: exported whole, they are the
+//! store's default graph, the merge of all named graphs (a triple stated by
+//! two sources appears once). N-Quads, TriG and JSON-LD keep every named
+//! graph; the default graph is left out of them, since it is derived from
+//! those. JSON-LD is compacted with the published context ([`jsonld`]).
+//! Canonical output is N-Quads under RDFC-1.0 with its SHA-256, the same
+//! bytes for the same graph whatever order it was built in. Output is
+//! sorted, so two exports of the same store are byte-identical; writing to a
+//! file goes through a temporary file that replaces the target only when
+//! complete. This module reads the store; it never writes it.
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use oxigraph::io::{RdfFormat, RdfSerializer};
-use oxigraph::model::{GraphName, GraphNameRef, NamedNode, Quad, Triple};
+use oxigraph::model::{GraphName, GraphNameRef, NamedNode, Quad};
 use oxigraph::store::{StorageError, Store};
 
 use std::collections::HashMap;
 
 use oxigraph::model::{NamedNodeRef, NamedOrBlankNode, Term};
+
+pub mod jsonld;
 
 use crate::link::LINKS_GRAPH;
 use crate::rdf::emit::{Base, ONTOLOGY_GRAPH};
@@ -147,9 +152,23 @@ impl ToDbpedia {
     }
 }
 
-/// Export formats.
+/// Export formats: the RDF syntaxes Oxigraph writes, and compact JSON-LD.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ExportFormat(pub RdfFormat);
+pub enum ExportFormat {
+    Rdf(RdfFormat),
+    /// JSON-LD compacted with `ontology/context.jsonld`.
+    JsonLd,
+}
+
+impl ExportFormat {
+    /// Whether the format keeps named graphs (N-Quads, TriG, JSON-LD).
+    pub fn supports_datasets(self) -> bool {
+        match self {
+            ExportFormat::Rdf(f) => f.supports_datasets(),
+            ExportFormat::JsonLd => true,
+        }
+    }
+}
 
 impl FromStr for ExportFormat {
     type Err = String;
@@ -160,13 +179,15 @@ impl FromStr for ExportFormat {
             "nt" | "ntriples" | "n-triples" => RdfFormat::NTriples,
             "nq" | "nquads" | "n-quads" => RdfFormat::NQuads,
             "trig" => RdfFormat::TriG,
+            "rdfxml" | "rdf" | "xml" | "rdf/xml" | "owl" => RdfFormat::RdfXml,
+            "jsonld" | "json-ld" | "json" => return Ok(ExportFormat::JsonLd),
             other => {
                 return Err(format!(
-                    "unknown format {other:?} (expected ttl, nt, nq or trig)"
+                    "unknown format {other:?} (expected ttl, nt, nq, trig, rdfxml or jsonld)"
                 ));
             }
         };
-        Ok(ExportFormat(f))
+        Ok(ExportFormat::Rdf(f))
     }
 }
 
@@ -186,6 +207,10 @@ pub enum ExportError {
     },
     #[error("cannot write the export: {0}")]
     Write(#[from] io::Error),
+    #[error("cannot canonicalize the dataset: {0}")]
+    Canonical(String),
+    #[error(transparent)]
+    Context(#[from] jsonld::ContextError),
 }
 
 /// A graph given as an IRI or as a name under the base (`wikitext103`, `ontology`).
@@ -197,25 +222,29 @@ pub fn graph_iri(name: &str, base: &Base) -> Result<NamedNode, ExportError> {
     Ok(base.graph(name))
 }
 
-/// Writes the store (or one graph) to `out`.
-pub fn export(
-    store: &Store,
-    graph: Option<&NamedNode>,
-    format: RdfFormat,
-    base: &Base,
-    vocab: Vocab,
-    out: &mut dyn Write,
-) -> Result<(), ExportError> {
-    if let Some(g) = graph {
+/// What an export holds: the store or one graph, in which vocabulary.
+#[derive(Debug, Clone, Copy)]
+pub struct Selection<'a> {
+    /// One named graph, or the whole store.
+    pub graph: Option<&'a NamedNode>,
+    /// Keep named graphs (N-Quads, TriG, JSON-LD, canonical N-Quads), or
+    /// write the default graph, the merge (Turtle, N-Triples, RDF/XML).
+    pub dataset: bool,
+    pub vocab: Vocab,
+}
+
+/// The quads of a selection, sorted (graph, subject, predicate, object).
+pub fn select(store: &Store, sel: Selection<'_>, base: &Base) -> Result<Vec<Quad>, ExportError> {
+    if let Some(g) = sel.graph {
         if !store.contains_named_graph(g)? {
             return Err(ExportError::NoGraph(g.to_string()));
         }
     }
-    let quads: Vec<Quad> = match graph {
+    let quads: Vec<Quad> = match sel.graph {
         Some(g) => store
             .quads_for_pattern(None, None, None, Some(GraphNameRef::NamedNode(g.as_ref())))
             .collect::<Result<_, _>>()?,
-        None if format.supports_datasets() => store
+        None if sel.dataset => store
             .iter()
             .filter(|q| {
                 q.as_ref()
@@ -226,68 +255,147 @@ pub fn export(
             .quads_for_pattern(None, None, None, Some(GraphNameRef::DefaultGraph))
             .collect::<Result<_, _>>()?,
     };
-    let quads = match vocab {
+    let mut quads = match sel.vocab {
         Vocab::Jinsong => quads,
         Vocab::Dbpedia => {
             let map = ToDbpedia::new(store, base)?;
             let onto = GraphName::NamedNode(base.graph(ONTOLOGY_GRAPH));
-            let mut mapped: Vec<Quad> = quads
+            quads
                 .into_iter()
                 .filter(|q| q.graph_name != onto)
                 .filter_map(|q| map.quad(q))
-                .collect();
-            mapped.sort_by_cached_key(|q| q.to_string());
-            mapped.dedup();
-            mapped
+                .collect()
         }
     };
+    if !sel.dataset {
+        // One graph, a set of triples.
+        for q in &mut quads {
+            q.graph_name = GraphName::DefaultGraph;
+        }
+    }
+    quads.sort_by_cached_key(|q| {
+        (
+            q.graph_name.to_string(),
+            q.subject.to_string(),
+            q.predicate.to_string(),
+            q.object.to_string(),
+        )
+    });
+    quads.dedup();
+    Ok(quads)
+}
+
+/// Writes the store (or one graph) to `out`.
+pub fn export(
+    store: &Store,
+    graph: Option<&NamedNode>,
+    format: ExportFormat,
+    base: &Base,
+    vocab: Vocab,
+    out: &mut dyn Write,
+) -> Result<(), ExportError> {
+    let sel = Selection {
+        graph,
+        dataset: format.supports_datasets(),
+        vocab,
+    };
+    let quads = select(store, sel, base)?;
+    write_quads(&quads, format, base, out)
+}
+
+/// Writes sorted quads in a format (a triples format drops graph names).
+pub fn write_quads(
+    quads: &[Quad],
+    format: ExportFormat,
+    base: &Base,
+    out: &mut dyn Write,
+) -> Result<(), ExportError> {
+    let format = match format {
+        ExportFormat::JsonLd => {
+            let ctx = jsonld::Context::for_base(base)?;
+            jsonld::write(quads, &ctx, out)?;
+            return Ok(());
+        }
+        ExportFormat::Rdf(f) => f,
+    };
     let mut serializer = RdfSerializer::from_format(format);
-    if matches!(format, RdfFormat::Turtle | RdfFormat::TriG) {
+    if matches!(
+        format,
+        RdfFormat::Turtle | RdfFormat::TriG | RdfFormat::RdfXml
+    ) {
         for (p, ns) in base.prefixes() {
             serializer = serializer.with_prefix(p, ns).map_err(io::Error::other)?;
         }
     }
     let mut w = serializer.for_writer(out);
     if format.supports_datasets() {
-        let mut sorted: Vec<Quad> = quads;
-        sorted.sort_by_cached_key(|q| {
-            (
-                q.graph_name.to_string(),
-                q.subject.to_string(),
-                q.predicate.to_string(),
-                q.object.to_string(),
-            )
-        });
-        for q in &sorted {
+        for q in quads {
             w.serialize_quad(q)?;
         }
     } else {
-        // One graph, a set of triples.
-        let mut list: Vec<Triple> = quads.into_iter().map(Triple::from).collect();
-        list.sort_by_cached_key(|t| {
-            (
-                t.subject.to_string(),
-                t.predicate.to_string(),
-                t.object.to_string(),
-            )
-        });
-        for t in &list {
-            w.serialize_triple(t)?;
+        for q in quads {
+            w.serialize_triple(q.as_ref())?;
         }
     }
     w.finish()?;
     Ok(())
 }
 
-/// Writes an export to a file atomically (temporary file, then rename).
-pub fn export_to_file(
+/// Writes the selection as canonical N-Quads (RDFC-1.0, by sophia_c14n) and
+/// returns the SHA-256 of exactly the bytes written, in hex: two builds of
+/// the same sources give the same bytes whatever the order they were read in.
+pub fn canonical(
     store: &Store,
     graph: Option<&NamedNode>,
-    format: RdfFormat,
     base: &Base,
     vocab: Vocab,
+    out: &mut dyn Write,
+) -> Result<String, ExportError> {
+    let sel = Selection {
+        graph,
+        dataset: true,
+        vocab,
+    };
+    let quads = select(store, sel, base)?;
+    let bytes = canonical_nquads(&quads)?;
+    out.write_all(&bytes)?;
+    Ok(sha256_hex(&bytes))
+}
+
+/// RDFC-1.0 canonical N-Quads of a set of quads.
+pub fn canonical_nquads(quads: &[Quad]) -> Result<Vec<u8>, ExportError> {
+    use sophia_api::source::QuadSource;
+    let mut nq = Vec::new();
+    let mut w = RdfSerializer::from_format(RdfFormat::NQuads).for_writer(&mut nq);
+    for q in quads {
+        w.serialize_quad(q)?;
+    }
+    w.finish()?;
+    let text = String::from_utf8(nq).map_err(io::Error::other)?;
+    let dataset: sophia_inmem::dataset::LightDataset = sophia_turtle::parser::nq::parse_str(&text)
+        .collect_quads()
+        .map_err(|e| ExportError::Canonical(e.to_string()))?;
+    let mut out = Vec::new();
+    sophia_c14n::rdfc10::normalize(&dataset, &mut out)
+        .map_err(|e| ExportError::Canonical(e.to_string()))?;
+    Ok(out)
+}
+
+/// The SHA-256 of bytes, in lower-case hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Writes to a file atomically: a temporary file beside it, renamed over
+/// the target only once `write` succeeded.
+pub fn write_file<T>(
     path: &Path,
-) -> Result<(), ExportError> {
+    write: impl FnOnce(&mut dyn Write) -> Result<T, ExportError>,
+) -> Result<T, ExportError> {
     let file_err = |source| ExportError::File {
         path: path.to_owned(),
         source,
@@ -297,11 +405,12 @@ pub fn export_to_file(
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(file_err)?;
-    {
+    let value = {
         let mut buf = io::BufWriter::new(tmp.as_file_mut());
-        export(store, graph, format, base, vocab, &mut buf)?;
+        let value = write(&mut buf)?;
         buf.flush().map_err(file_err)?;
-    }
+        value
+    };
     // A temporary file is private (0600); the export gets the target's
     // permissions if it existed, else rw-r--r-- like a file written by `>`.
     #[cfg(unix)]
@@ -313,7 +422,19 @@ pub fn export_to_file(
         tmp.as_file().set_permissions(perms).map_err(file_err)?;
     }
     tmp.persist(path).map_err(|e| file_err(e.error))?;
-    Ok(())
+    Ok(value)
+}
+
+/// Writes an export to a file atomically (temporary file, then rename).
+pub fn export_to_file(
+    store: &Store,
+    graph: Option<&NamedNode>,
+    format: ExportFormat,
+    base: &Base,
+    vocab: Vocab,
+    path: &Path,
+) -> Result<(), ExportError> {
+    write_file(path, |out| export(store, graph, format, base, vocab, out))
 }
 
 /// The graph of a quad, as a name under the base when it is one of ours.
