@@ -27,7 +27,11 @@ fn bundled(c: &mut Criterion) {
     g.bench_function("build into a store", |b| {
         let dir = tempfile::tempdir().expect("a temp dir");
         let store = dir.path().join("store");
-        b.iter(|| build(&[], &base, &store, None, None).expect("a build").quads)
+        b.iter(|| {
+            build(&[], &base, &store, None, None)
+                .expect("a build")
+                .quads
+        })
     });
     g.finish();
 }

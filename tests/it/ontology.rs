@@ -131,3 +131,77 @@ fn named_queries_use_only_declared_terms() {
         }
     }
 }
+
+/// The published JSON-LD context (`ontology/context.jsonld`) has a short
+/// key for every class and property of the ontology, and each key's
+/// coercion fits the property's range: object properties are `@id`, English
+/// text `@language: en`, a single datatype that datatype; union-ranged and
+/// integer properties are left plain (dates as value objects, integers as
+/// JSON numbers).
+#[test]
+fn the_jsonld_context_covers_the_ontology_and_fits_its_ranges() {
+    let ctx: serde_json::Value =
+        serde_json::from_str(jinsong::export::jsonld::CONTEXT_JSONLD).expect("the context is JSON");
+    let ctx = ctx["@context"].as_object().expect("an @context object");
+    let expand = |s: &str| -> String {
+        match s.split_once(':') {
+            Some((p, l)) => match ctx.get(p).and_then(|v| v.as_str()) {
+                Some(ns) => format!("{ns}{l}"),
+                None => s.to_owned(),
+            },
+            None => s.to_owned(),
+        }
+    };
+    let quads = ontology();
+    let objects = |s: &str, p: &str| -> Vec<String> {
+        quads
+            .iter()
+            .filter(|q| q.subject.to_string() == format!("<{s}>") && q.predicate.as_str() == p)
+            .map(|q| match &q.object {
+                Term::NamedNode(n) => n.as_str().to_owned(),
+                other => other.to_string(),
+            })
+            .collect()
+    };
+    let rdf_type = rdf::TYPE.as_str();
+    let range = rdfs::RANGE.as_str();
+    for term in jso::ALL {
+        let iri = term.as_str();
+        let local = &iri[jso::NS.len()..];
+        let def = ctx
+            .get(local)
+            .unwrap_or_else(|| panic!("no key {local:?} in ontology/context.jsonld"));
+        let (id, coercion) = match def {
+            serde_json::Value::String(s) => (expand(s), None),
+            d => (expand(d["@id"].as_str().expect("an @id")), Some(d.clone())),
+        };
+        assert_eq!(id, iri, "{local}");
+        let types = objects(iri, rdf_type);
+        let ranges = objects(iri, range);
+        let c = |k: &str| {
+            coercion
+                .as_ref()
+                .and_then(|d| d.get(k))
+                .and_then(|v| v.as_str())
+        };
+        if types.iter().any(|t| t.ends_with("#ObjectProperty")) {
+            assert_eq!(c("@type"), Some("@id"), "{local} is an object property");
+        } else if types.iter().any(|t| t.ends_with("#DatatypeProperty")) {
+            match ranges.first().map(String::as_str) {
+                Some("http://www.w3.org/1999/02/22-rdf-syntax-ns#langString") => {
+                    assert_eq!(c("@language"), Some("en"), "{local} is English text")
+                }
+                Some(
+                    dt @ ("http://www.w3.org/2001/XMLSchema#gYear"
+                    | "http://www.w3.org/2001/XMLSchema#duration"
+                    | "http://www.w3.org/2001/XMLSchema#decimal"),
+                ) => {
+                    assert_eq!(c("@type").map(expand), Some(dt.to_owned()), "{local}")
+                }
+                _ => assert!(coercion.is_none(), "{local} is left plain"),
+            }
+        } else {
+            assert!(coercion.is_none(), "the class {local} is a plain key");
+        }
+    }
+}

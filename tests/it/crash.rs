@@ -1,0 +1,100 @@
+//! Crash safety: `jinsong build` killed with SIGKILL at random moments, 20
+//! times; after each kill the store opens and answers exactly as before
+//! (a build writes a new store beside the old one and swaps directories
+//! only when it is complete; the next command cleans up after a dead one).
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::errors::fingerprint;
+use crate::harness::{jinsong, repo, tempdir};
+
+/// xorshift64*: reproducible kill times from a seed.
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) % n.max(1)
+    }
+}
+
+#[test]
+fn a_build_killed_at_any_moment_leaves_the_store_as_it_was() {
+    let dir = tempdir();
+    let store = dir.path().join("store");
+    let started = Instant::now();
+    jinsong(&store, &["build"]).success();
+    let took = started.elapsed();
+    let before = fingerprint(&store);
+    let count = jinsong(
+        &store,
+        &[
+            "query",
+            "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }",
+            "-f",
+            "csv",
+        ],
+    )
+    .success()
+    .stdout;
+    let seed = std::env::var("JINSONG_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0x6a69_6e73_6f6e_u64);
+    let mut rng = Rng(seed | 1);
+    let window = took.as_millis() as u64 * 11 / 10;
+    let mut interrupted = 0;
+    for round in 0..20 {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_jinsong"))
+            .current_dir(repo())
+            .arg("--store")
+            .arg(&store)
+            .arg("build")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the build starts");
+        let at = Duration::from_millis(rng.below(window));
+        std::thread::sleep(at);
+        if child.try_wait().expect("a status").is_none() {
+            interrupted += 1;
+        }
+        child.kill().ok(); // SIGKILL
+        child.wait().expect("the build is gone");
+        assert_eq!(
+            fingerprint(&store),
+            before,
+            "round {round}: killed after {at:?}, the store holds what it held"
+        );
+        let again = jinsong(
+            &store,
+            &[
+                "query",
+                "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }",
+                "-f",
+                "csv",
+            ],
+        )
+        .success()
+        .stdout;
+        assert_eq!(again, count, "round {round}: the same answer");
+        // Nothing half-written is left beside the store once a command ran.
+        let left: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n != "store")
+            .collect();
+        assert!(left.is_empty(), "round {round}: left behind {left:?}");
+    }
+    // Most kills must land while a build runs, or the test proves little.
+    assert!(
+        interrupted >= 12,
+        "only {interrupted} of 20 kills hit a running build"
+    );
+    // And a build after all that succeeds.
+    jinsong(&store, &["build"]).success();
+    assert_eq!(fingerprint(&store), before);
+}
