@@ -107,14 +107,12 @@ fn the_report_agrees_with_pyshacl() {
         }
         unreachable!()
     };
-    if std::process::Command::new(&py)
+    let has_pyshacl = std::process::Command::new(&py)
         .args(["-c", "import pyshacl"])
         .status()
-        .map_or(true, |s| !s.success())
-    {
-        if missing("pyshacl in the Python venv") {
-            return;
-        }
+        .is_ok_and(|s| s.success());
+    if !has_pyshacl && missing("pyshacl in the Python venv") {
+        return;
     }
     let dir = tempdir();
     let store = broken_store(dir.path());
