@@ -607,7 +607,16 @@ pub fn run(cli: Cli) -> Result<()> {
                 bar.set_position(sent as u64);
             });
             bar.finish_and_clear();
-            let report = report.with_context(|| format!("push to {} failed", opts.graph_store))?;
+            let report = report.with_context(|| {
+                if args.graph_store.is_none() {
+                    format!(
+                        "push to {} failed (no --graph-store: the endpoint's URL was taken as the Graph Store protocol URL)",
+                        opts.graph_store
+                    )
+                } else {
+                    format!("push to {} failed", opts.graph_store)
+                }
+            })?;
             writeln!(
                 out,
                 "Pushed {} graphs ({} triples) to {} in {:.2?}: {} requests, {} retried",

@@ -210,6 +210,25 @@ impl Http {
         }
     }
 
+    /// With credentials, asks once with an empty HEAD request which scheme
+    /// the server wants, so that no large body is sent only to be refused
+    /// (a server that answers 401 early closes the connection under it).
+    fn authenticate(&mut self, url: &str) -> Result<(), PushError> {
+        if self.opts.user.is_none() || !matches!(self.auth, Auth::None) {
+            return Ok(());
+        }
+        match self.send(Method::HEAD, url, &[], &[]) {
+            // Only a refusal of the credentials matters here: a graph not
+            // there yet (404) or a store without HEAD (501) is an answer.
+            Err(PushError::Http { message, .. })
+                if !(message.starts_with("401") || message.starts_with("403")) =>
+            {
+                Ok(())
+            }
+            other => other.map(|_| ()),
+        }
+    }
+
     /// Sends a request, retrying transient failures; the status and body.
     fn send(
         &mut self,
@@ -288,16 +307,28 @@ impl Http {
                         "{status}{}{snippet}",
                         if snippet.is_empty() { "" } else { ": " }
                     );
-                    if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS {
+                    let transient = matches!(status.as_u16(), 500 | 502 | 503 | 504 | 429);
+                    if transient {
                         message
                     } else if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN
                     {
-                        return Err(err(format!(
-                            "{message} (pass --user and --password, or a graph store URL that takes writes)"
-                        )));
+                        let hint = if self.opts.user.is_some() {
+                            "the credentials were refused, or this user may not write"
+                        } else {
+                            "pass --user and --password, or a graph store URL that takes writes"
+                        };
+                        return Err(err(format!("{message} ({hint})")));
                     } else {
                         return Err(err(message));
                     }
+                }
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock
+                    ) =>
+                {
+                    format!("no answer within {:.0?}", self.opts.timeout)
                 }
                 Err(e) => format!("cannot reach it: {e}"),
             };
@@ -493,6 +524,7 @@ pub fn push(
     for (g, triples) in per_graph {
         let n = triples.len();
         let url = graph_url(&opts.graph_store, &g);
+        http.authenticate(&url)?;
         for (i, batch) in batches(triples, opts.batch).into_iter().enumerate() {
             let body = ntriples(&batch).map_err(|e| PushError::Http {
                 url: url.clone(),

@@ -6,6 +6,7 @@ mod canonical;
 mod cli;
 mod crash;
 mod errors;
+mod fuzz;
 mod harness;
 mod interop;
 mod link;
