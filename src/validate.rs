@@ -285,11 +285,19 @@ fn validate_graph(data: OxigraphInMemory, shapes: &Shapes) -> Result<Vec<Finding
             value: r.value().cloned().map(Term::from),
             shape: r.source().cloned().map(Term::from),
             component: r.constraint_component().clone().into(),
+            // The shape's own sh:message when it has one (rudof words Core
+            // results itself), else the engine's.
             message: {
-                let m = r.message();
-                m.get(None)
-                    .or_else(|| m.iter().map(|(_, v)| v).min())
-                    .cloned()
+                let pick = |m: &shacl::types::MessageMap| {
+                    m.get(None)
+                        .or_else(|| m.iter().map(|(_, v)| v).min())
+                        .cloned()
+                };
+                r.source()
+                    .and_then(|src| shapes.schema.get_shape(src))
+                    .and_then(|shape| shape.message())
+                    .and_then(pick)
+                    .or_else(|| pick(r.message()))
             },
         })
         .collect();

@@ -73,6 +73,10 @@ impl Date {
 
     /// Adds days (day precision only).
     fn plus_days(self, n: i64) -> Option<Date> {
+        // Past ten thousand years a day count is no date of history.
+        if n.unsigned_abs() > 3_660_000 {
+            return None;
+        }
         let (mut y, mut m, mut d) = (self.year, self.month?, i64::from(self.day?));
         d += n;
         loop {
@@ -99,9 +103,9 @@ impl Date {
     }
 
     fn plus_months(self, n: i32) -> Option<Date> {
-        let m = i32::from(self.month?) - 1 + n;
+        let m = (i32::from(self.month?) - 1).checked_add(n)?;
         Some(Date::month(
-            self.year + m.div_euclid(12),
+            self.year.checked_add(m.div_euclid(12))?,
             (m.rem_euclid(12) + 1) as u8,
         ))
     }
@@ -351,6 +355,14 @@ pub fn tag(toks: &[Tok<'_>], anchor: &mut Anchor) -> Vec<TimeMention> {
         let in_paren = paren_depth > 0;
         if let Some((m, next)) = match_at(toks, i, anchor, in_paren) {
             let mut m = m;
+            // A date reckoned before year 1 or past 9999 (a relative date far
+            // from its anchor) is no date: XSD could not even write it as the
+            // sources count years.
+            let in_range = |d: &Option<Date>| d.is_none_or(|d| (1..=9999).contains(&d.year));
+            if !(in_range(&m.start) && in_range(&m.end)) {
+                i = next.max(i + 1);
+                continue;
+            }
             m.parenthetical = in_paren;
             // The parenthesis right after a name: a life span, reign, death or birth.
             if in_paren {
@@ -814,7 +826,10 @@ fn match_at(
                     let resolved = match d.unit {
                         'D' => base.plus_days(i64::from(sign) * i64::from(d.amount)),
                         'M' => base.plus_months(sign * d.amount as i32),
-                        _ => Some(Date::year(base.year + sign * d.amount as i32)),
+                        _ => i32::try_from(d.amount)
+                            .ok()
+                            .and_then(|n| base.year.checked_add(sign * n))
+                            .map(Date::year),
                     };
                     if let Some(r) = resolved {
                         let point = if d.unit == 'D' { Some(r) } else { None };
@@ -857,7 +872,7 @@ fn match_at(
             };
         if len > 0 {
             if let Some(dy) = delta_years {
-                let d = Date::year(base.year + dy);
+                let d = Date::year(base.year.saturating_add(dy));
                 return Some((
                     mention(toks, i..i + len, TimeKind::Point, Some(d), None, true),
                     i + len,
@@ -914,7 +929,7 @@ pub fn duration_at(toks: &[Tok<'_>], k: usize) -> Option<(Duration, usize)> {
         "week" | "weeks" => {
             return Some((
                 Duration {
-                    amount: amount * 7,
+                    amount: amount.checked_mul(7)?,
                     unit: 'D',
                 },
                 k + 2,

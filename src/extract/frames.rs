@@ -799,10 +799,11 @@ impl<'a> Frames<'a> {
                 // clause is about, not the region that locates it.
                 let mut pick = before.len().checked_sub(1);
                 while let Some(k) = pick {
+                    // Names may overlap (a place inside a longer name): no gap then.
                     if k > 0
-                        && toks[before[k - 1].toks.end..before[k].toks.start]
-                            .iter()
-                            .all(|x| x.is("in"))
+                        && toks
+                            .get(before[k - 1].toks.end..before[k].toks.start)
+                            .is_some_and(|gap| gap.iter().all(|x| x.is("in")))
                     {
                         pick = Some(k - 1);
                     } else {
@@ -2023,7 +2024,10 @@ impl<'a> Frames<'a> {
                 place = Some(p.key.clone());
                 let mut k = before.len() - 1;
                 while k > 0 {
-                    let gap = &toks[before[k - 1].toks.end..before[k].toks.start];
+                    // Names may overlap (a place inside a longer name): no gap then.
+                    let Some(gap) = toks.get(before[k - 1].toks.end..before[k].toks.start) else {
+                        break;
+                    };
                     if gap.len() <= 6
                         && gap.iter().any(|x| x.is("and") || x.text == ",")
                         && !gap.iter().any(|x| x.is_any(&["was", "were", "which"]))
@@ -4083,9 +4087,10 @@ fn subject_polity(toks: &[Tok<'_>], names: &[RName], i: usize) -> Option<String>
         .rev()
         .find(|n| {
             n.toks.start >= clause
-                && !toks[n.toks.end..i]
-                    .iter()
-                    .any(|x| x.is_any(&["against", "with", "of", "to", "from"]))
+                && toks.get(n.toks.end..i).is_some_and(|gap| {
+                    !gap.iter()
+                        .any(|x| x.is_any(&["against", "with", "of", "to", "from"]))
+                })
         })
         .or_else(|| polities.first().filter(|n| n.toks.start <= 3))
         .map(|n| n.key.clone())
