@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use oxhttp::model::{Body, Method, Request, StatusCode};
 use oxigraph::io::{RdfFormat, RdfSerializer};
-use oxigraph::model::{GraphNameRef, NamedNode, NamedOrBlankNode, Term, Triple};
+use oxigraph::model::{GraphNameRef, NamedNode, Term, Triple};
 use oxigraph::sparql::results::{
     QueryResultsFormat, QueryResultsParser, SliceQueryResultsParserOutput,
 };
@@ -106,15 +106,8 @@ pub fn graphs_to_push(
         return Ok(only.to_vec());
     }
     let cache = base.graph(CACHE_GRAPH);
-    let mut out = Vec::new();
-    for g in store.named_graphs() {
-        if let NamedOrBlankNode::NamedNode(n) = g?
-            && n != cache
-        {
-            out.push(n);
-        }
-    }
-    out.sort();
+    let mut out = crate::store::named_graphs(store)?;
+    out.retain(|g| *g != cache);
     Ok(out)
 }
 
@@ -359,24 +352,8 @@ fn path_and_query(url: &str) -> String {
 }
 
 fn base64_encode(bytes: &[u8]) -> String {
-    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::new();
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(A[((n >> (18 - 6 * i)) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
 /// A parameter of a `WWW-Authenticate: Digest …` challenge.

@@ -464,7 +464,17 @@ pub fn run(
     services: Services,
     out: &mut dyn Write,
 ) -> Result<(), QueryError> {
-    let prepared = prepare(q, binds, base, services)?;
+    evaluate_into(prepare(q, binds, base, services)?, store, format, base, out)
+}
+
+/// Evaluates a prepared query on the store and writes its results.
+fn evaluate_into(
+    prepared: oxigraph::sparql::PreparedSparqlQuery,
+    store: &Store,
+    format: Option<OutputFormat>,
+    base: &Base,
+    out: &mut dyn Write,
+) -> Result<(), QueryError> {
     let results = prepared
         .on_store(store)
         .execute()
@@ -495,11 +505,7 @@ pub fn run_with_timeout(
     let base = base.clone();
     std::thread::spawn(move || {
         let mut buf = Vec::new();
-        let result = prepared
-            .on_store(&store)
-            .execute()
-            .map_err(|e| QueryError::Evaluation(e.to_string()))
-            .and_then(|r| write_results(r, format, &base, &mut buf));
+        let result = evaluate_into(prepared, &store, format, &base, &mut buf);
         // The receiver is gone when the query timed out: nothing to do.
         let _ = tx.send(result.map(|()| buf));
     });

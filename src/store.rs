@@ -15,7 +15,7 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use oxigraph::model::{GraphName, Quad, Triple};
+use oxigraph::model::{GraphName, NamedNode, NamedOrBlankNode, Quad, Triple};
 use oxigraph::store::{StorageError, Store};
 
 /// Where the store lives when neither `--store` nor `JINSONG_STORE` says.
@@ -164,6 +164,18 @@ pub fn open(path: &Path) -> Result<Store, StoreError> {
             }
         }
     })
+}
+
+/// The store's named graphs that are IRIs, sorted.
+pub fn named_graphs(store: &Store) -> Result<Vec<NamedNode>, StorageError> {
+    let mut out = Vec::new();
+    for g in store.named_graphs() {
+        if let NamedOrBlankNode::NamedNode(n) = g? {
+            out.push(n);
+        }
+    }
+    out.sort();
+    Ok(out)
 }
 
 /// A sibling path for a new or old copy of the store.

@@ -15,9 +15,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use oxigraph::io::{RdfFormat, RdfSerializer};
-use oxigraph::model::{
-    BlankNode, GraphNameRef, Literal, NamedNode, NamedNodeRef, NamedOrBlankNode, Term, Triple,
-};
+use oxigraph::model::{BlankNode, GraphNameRef, Literal, NamedNode, NamedNodeRef, Term, Triple};
 use oxigraph::store::{StorageError, Store};
 use rudof_rdf::rdf_core::RDFFormat;
 use rudof_rdf::rdf_core::SHACLPath;
@@ -31,6 +29,7 @@ use shacl::validator::{ShaclConfig, ShaclValidationMode};
 
 use crate::export::graph_label;
 use crate::link::CACHE_GRAPH;
+use crate::query::prefixed;
 use crate::rdf::emit::{Base, ONTOLOGY_GRAPH};
 
 /// The shapes of the data contract, as shipped.
@@ -211,15 +210,8 @@ fn graphs(
         return Ok(vec![g.clone()]);
     }
     let skip = [base.graph(ONTOLOGY_GRAPH), base.graph(CACHE_GRAPH)];
-    let mut out = Vec::new();
-    for g in store.named_graphs() {
-        if let NamedOrBlankNode::NamedNode(n) = g?
-            && !skip.contains(&n)
-        {
-            out.push(n);
-        }
-    }
-    out.sort();
+    let mut out = crate::store::named_graphs(store)?;
+    out.retain(|g| !skip.contains(g));
     Ok(out)
 }
 
@@ -315,22 +307,12 @@ fn validate_graph(data: OxigraphInMemory, shapes: &Shapes) -> Result<Vec<Finding
     Ok(findings)
 }
 
-/// A term as a prefixed name where one fits.
+/// A term as a prefixed name where one fits (literals as N-Triples).
 fn short(t: &Term, base: &Base) -> String {
     match t {
-        Term::NamedNode(n) => short_iri(n.as_str(), base),
+        Term::NamedNode(n) => prefixed(n.as_str(), base),
         other => other.to_string(),
     }
-}
-
-fn short_iri(iri: &str, base: &Base) -> String {
-    let mut prefixes = base.prefixes();
-    prefixes.push(("sh", SH.to_owned()));
-    prefixes
-        .iter()
-        .filter_map(|(p, ns)| iri.strip_prefix(ns.as_str()).map(|l| format!("{p}:{l}")))
-        .min_by_key(String::len)
-        .unwrap_or_else(|| format!("<{iri}>"))
 }
 
 /// The report as people read it.
@@ -366,7 +348,7 @@ pub fn write_text(report: &Report, base: &Base, out: &mut dyn Write) -> std::io:
             let path = f
                 .path
                 .as_deref()
-                .map(|p| format!(" {}", short_iri(p, base)))
+                .map(|p| format!(" {}", prefixed(p, base)))
                 .unwrap_or_default();
             let value = f
                 .value

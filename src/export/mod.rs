@@ -384,10 +384,7 @@ pub fn canonical_nquads(quads: &[Quad]) -> Result<Vec<u8>, ExportError> {
 /// The SHA-256 of bytes, in lower-case hex.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::Digest;
-    sha2::Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::sources::hex(&sha2::Sha256::digest(bytes))
 }
 
 /// Writes to a file atomically: a temporary file beside it, renamed over

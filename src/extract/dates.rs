@@ -964,19 +964,7 @@ fn resolve_month_year(anchor: &Anchor, month: u8) -> Option<i32> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::extract::text::tokenize;
-
-    fn toks(s: &str) -> Vec<Tok<'_>> {
-        tokenize(s, 0)
-            .into_iter()
-            .map(|t| Tok {
-                kind: t.kind,
-                text: &s[t.span.clone()],
-                start: t.span.start,
-                end: t.span.end,
-            })
-            .collect()
-    }
+    use crate::extract::text::toks_of as toks;
 
     /// (text, anchor, expected "start/end" of the first time expression, kind name)
     fn first(text: &str, anchor: Option<Date>) -> Option<(String, String)> {

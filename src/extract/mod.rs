@@ -96,15 +96,7 @@ pub struct Sentence {
 
 impl Sentence {
     pub fn toks<'a>(&self, text: &'a str) -> Vec<Tok<'a>> {
-        self.tokens
-            .iter()
-            .map(|t| Tok {
-                kind: t.kind,
-                text: &text[t.span.clone()],
-                start: t.span.start,
-                end: t.span.end,
-            })
-            .collect()
+        text::view(text, &self.tokens)
     }
 }
 

@@ -70,10 +70,11 @@ fn is_apostrophe(c: char) -> bool {
     matches!(c, '\'' | '’')
 }
 
-/// The tokens of a text with their text, as the extractor's patterns see them.
-pub fn toks_of(text: &str) -> Vec<Tok<'_>> {
-    tokenize(text, 0)
-        .into_iter()
+/// Tokens with their text (spans are byte ranges of `text`), as the
+/// extractor's patterns see them.
+pub fn view<'a>(text: &'a str, tokens: &[Token]) -> Vec<Tok<'a>> {
+    tokens
+        .iter()
         .map(|t| Tok {
             kind: t.kind,
             text: &text[t.span.clone()],
@@ -81,6 +82,11 @@ pub fn toks_of(text: &str) -> Vec<Tok<'_>> {
             end: t.span.end,
         })
         .collect()
+}
+
+/// The tokens of a whole text, viewed with their text.
+pub fn toks_of(text: &str) -> Vec<Tok<'_>> {
+    view(text, &tokenize(text, 0))
 }
 
 /// Splits text into tokens; `base` is added to every offset.

@@ -65,7 +65,7 @@ fn push_to_virtuoso_sends_every_graph_once() {
     };
     // Virtuoso's Graph Store endpoint that takes writes, with Digest authentication.
     let gsp = v.sparql.replace("/sparql", "/sparql-graph-crud-auth");
-    let push = |extra: &[&str]| {
+    let push = |password: &str, extra: &[&str]| {
         let mut args = vec![
             "push",
             "--endpoint",
@@ -75,14 +75,14 @@ fn push_to_virtuoso_sends_every_graph_once() {
             "--user",
             "dba",
             "--password",
-            "dba",
+            password,
             "--batch-size",
             "2000",
         ];
         args.extend_from_slice(extra);
         jinsong(shared_store(), &args)
     };
-    let run = push(&[]).success();
+    let run = push("dba", &[]).success();
     assert!(
         run.stdout.contains("Verified: each graph at"),
         "{}",
@@ -126,7 +126,7 @@ fn push_to_virtuoso_sends_every_graph_once() {
     assert_eq!(theirs, ours, "the same facts through Virtuoso");
 
     // Pushing again replaces: the counts stay the same.
-    push(&[]).success();
+    push("dba", &[]).success();
     assert_eq!(
         remote_counts(&v.sparql),
         local,
@@ -134,25 +134,11 @@ fn push_to_virtuoso_sends_every_graph_once() {
     );
 
     // One graph only.
-    let run = push(&["--graph", "wikipedia"]).success();
+    let run = push("dba", &["--graph", "wikipedia"]).success();
     assert!(run.stdout.contains("Pushed 1 graphs"), "{}", run.stdout);
 
     // A wrong password: one clear line, non-zero exit, nothing changed.
-    let run = jinsong(
-        shared_store(),
-        &[
-            "push",
-            "--endpoint",
-            &v.sparql,
-            "--graph-store",
-            &gsp,
-            "--user",
-            "dba",
-            "--password",
-            "wrong",
-        ],
-    )
-    .failure();
+    let run = push("wrong", &[]).failure();
     assert!(run.stderr.contains("401"), "{}", run.stderr);
     assert_eq!(remote_counts(&v.sparql), local);
 }
