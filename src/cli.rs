@@ -45,6 +45,12 @@ pub enum Command {
     /// .txt/.md file in it, format detected from the content) or a file.
     /// The store is replaced only when everything succeeded.
     Build(BuildArgs),
+    /// The map step alone: each source's graph as N-Quads, without a store.
+    ///
+    /// A pure function of each file (IRIs are minted from names), so shards
+    /// made on many machines, given to `jinsong build` together, end in the
+    /// same graph as one build of all the sources.
+    Extract(ExtractArgs),
     /// Run a SPARQL query: a named query (`timeline`), a .rq file, SPARQL text, or `-` for stdin.
     Query(QueryArgs),
     /// Export the store, or one graph of it, as RDF.
@@ -186,8 +192,18 @@ pub struct ServeArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct BuildArgs {
+pub struct ExtractArgs {
     /// Manifests, directories or files to read (default: the bundled sources).
+    pub paths: Vec<PathBuf>,
+    /// Write the N-Quads to FILE instead of stdout (replaced only when complete).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    /// Manifests, directories or files to read, and N-Quads shards made by
+    /// `jinsong extract` (.nq) (default: the bundled sources).
     pub paths: Vec<PathBuf>,
     /// Build without linking to DBpedia.
     #[arg(long)]
@@ -389,6 +405,28 @@ pub fn run(cli: Cli) -> Result<()> {
             let mut summary = summary;
             summary.no_link_note = no_link_note;
             print_summary(&mut out, &summary, &cli.store, started.elapsed())?;
+        }
+        Command::Extract(args) => {
+            let started = Instant::now();
+            let summary = match &args.output {
+                None => {
+                    let s = build::extract_to(&args.paths, &base, &mut out)
+                        .context("extract failed")?;
+                    out.flush()
+                        .context("extract failed: cannot write the output")?;
+                    s
+                }
+                Some(path) => extract_to_file(&args.paths, &base, path)
+                    .with_context(|| format!("extract failed; {} is unchanged", path.display()))?,
+            };
+            eprintln!(
+                "Extracted {} source{} ({} bytes) to {} quads in {:.2?}",
+                summary.sources,
+                if summary.sources == 1 { "" } else { "s" },
+                summary.bytes,
+                summary.quads,
+                started.elapsed()
+            );
         }
         Command::Query(args) => {
             if args.list {
@@ -730,6 +768,41 @@ fn print_link_report(
     Ok(())
 }
 
+/// `jinsong extract -o FILE`: a temporary file beside FILE, renamed over it
+/// only when every source was extracted.
+fn extract_to_file(
+    paths: &[PathBuf],
+    base: &crate::rdf::emit::Base,
+    path: &std::path::Path,
+) -> Result<build::ExtractSummary> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    let summary = {
+        let mut w = io::BufWriter::new(tmp.as_file_mut());
+        let s = build::extract_to(paths, base, &mut w)?;
+        w.flush()
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        s
+    };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let perms = std::fs::metadata(path)
+            .map(|m| m.permissions())
+            .unwrap_or_else(|_| std::fs::Permissions::from_mode(0o644));
+        tmp.as_file()
+            .set_permissions(perms)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    tmp.persist(path)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(summary)
+}
+
 fn print_summary(
     out: &mut dyn Write,
     s: &build::Summary,
@@ -744,12 +817,24 @@ fn print_summary(
         if s.sources.len() == 1 { "" } else { "s" },
         elapsed
     )?;
-    for (id, format, bytes, path) in &s.sources {
-        writeln!(
-            out,
-            "  {id:<14} {format:<13} {bytes:>8} bytes  {}",
-            path.display()
-        )?;
+    for r in &s.sources {
+        match r.bytes {
+            Some(bytes) if !r.from_shard => writeln!(
+                out,
+                "  {:<14} {:<13} {bytes:>8} bytes  {}",
+                r.id,
+                r.format,
+                r.path.display()
+            )?,
+            _ => writeln!(
+                out,
+                "  {:<14} {:<13} {:>14}  {}",
+                r.id,
+                r.format,
+                "from shard",
+                r.path.display()
+            )?,
+        }
     }
     let ent: Vec<String> = s.entities.iter().map(|(c, n)| format!("{n} {c}")).collect();
     let ev: Vec<String> = s.events.iter().map(|(c, n)| format!("{n} {c}")).collect();

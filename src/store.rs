@@ -220,6 +220,27 @@ pub fn replace_then<T, E: From<StoreError>>(
     quads: impl IntoIterator<Item = Quad>,
     before_swap: impl FnOnce(&Store) -> Result<T, E>,
 ) -> Result<T, E> {
+    replace_with(path, |store, dir| {
+        let write = |source| StoreError::Write {
+            path: dir.to_owned(),
+            source,
+        };
+        let mut loader = store.bulk_loader();
+        loader.load_quads(quads).map_err(write)?;
+        loader.commit().map_err(write)?;
+        before_swap(store)
+    })
+}
+
+/// Makes a new store beside the one at `path` and fills it with `fill`
+/// (which gets the new store and its directory, where it may keep files of
+/// its own); the new store replaces the previous one only once `fill`
+/// succeeded. When it fails, the new store is thrown away and the previous
+/// one stays as it was.
+pub fn replace_with<T, E: From<StoreError>>(
+    path: &Path,
+    fill: impl FnOnce(&Store, &Path) -> Result<T, E>,
+) -> Result<T, E> {
     recover(path)?;
     if path.exists() {
         if !is_store(path) && path.read_dir().map_err(io("read", path))?.next().is_some() {
@@ -245,14 +266,7 @@ pub fn replace_then<T, E: From<StoreError>>(
             path: new.clone(),
             source,
         })?;
-        let write = |source| StoreError::Write {
-            path: new.clone(),
-            source,
-        };
-        let mut loader = store.bulk_loader();
-        loader.load_quads(quads).map_err(write)?;
-        loader.commit().map_err(write)?;
-        let value = before_swap(&store)?;
+        let value = fill(&store, &new)?;
         store.flush().map_err(|source| StoreError::Write {
             path: new.clone(),
             source,
