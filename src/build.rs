@@ -16,7 +16,7 @@
 //! corpus. This module only wires the stages together and counts what they
 //! made; each stage lives in its own module.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -29,6 +29,7 @@ use oxigraph::model::{
 };
 use oxigraph::store::StorageError;
 use rayon::prelude::*;
+use rustc_hash::FxHashSet;
 use sha2::{Digest, Sha256};
 
 use crate::extract::{self, EventClass};
@@ -408,15 +409,12 @@ fn reduced_quads<'a>(
         .chain(ontology_quads(base))
         .collect::<Vec<Quad>>();
     let per_graph = mapped.iter().map(move |m| -> Result<Vec<Quad>, StorageError> {
-        let mut raw = Vec::new();
-        shards::read_cached(&m.file, |q| raw.push(q))
+        let mut out = Vec::new();
+        shards::read_cached(&m.file, |q| plan.rewrite(q, &mut out))
             .map_err(|e| StorageError::Io(std::io::Error::other(e.to_string())))?;
-        let mut out = Vec::with_capacity(raw.len() + raw.len() / 8);
-        for q in raw {
-            plan.rewrite(q, &mut out);
+        if plan.merges_within(&m.summary.graph) {
+            dedup(&mut out);
         }
-        let mut seen: HashSet<Quad> = HashSet::with_capacity(out.len());
-        out.retain(|q| seen.insert(q.clone()));
         Ok(out)
     });
     per_graph
@@ -448,6 +446,13 @@ fn reduced_quads<'a>(
         })
 }
 
+/// Drops repeated quads, keeping the first of each.
+fn dedup(quads: &mut Vec<Quad>) {
+    let mut seen: FxHashSet<Quad> = FxHashSet::default();
+    seen.reserve(quads.len());
+    quads.retain(|q| seen.insert(q.clone()));
+}
+
 /// A built graph, in memory (for tests and benchmarks: `build` streams).
 pub struct Built {
     pub quads: Vec<Quad>,
@@ -474,8 +479,7 @@ pub fn build_graph(docs: Vec<Document>, base: &Base) -> Built {
         for q in qs {
             plan.rewrite(q, &mut out);
         }
-        let mut seen = HashSet::new();
-        out.retain(|q| seen.insert(q.clone()));
+        dedup(&mut out);
         quads.extend(out);
     }
     quads.extend(plan.derived.iter().cloned());
@@ -586,7 +590,7 @@ pub struct ExtractSummary {
 
 /// The memory the bulk loader may use, in megabytes (its default is 2 GB
 /// per thread; a build must stay well under 2 GB in all).
-const LOADER_MEMORY_MB: usize = 512;
+const LOADER_MEMORY_MB: usize = 1024;
 
 /// Builds the store at `store_path` from `paths` (sources and shards), and
 /// links it with DBpedia when `linking` says how: everything is mapped,

@@ -21,7 +21,7 @@
 //! quads by [`SummaryBuilder`]); [`Plan`] is the decision, which rewrites each
 //! graph's quads ([`Plan::rewrite`]) and adds `graph/derived`.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use oxigraph::model::vocab::{rdf, rdfs};
 use oxigraph::model::{GraphName, Literal, NamedNode, NamedOrBlankNode, Quad, Term};
@@ -332,6 +332,8 @@ pub struct Plan {
     /// Per graph: local resource IRI → cluster.
     local: Vec<HashMap<String, u32>>,
     pub clusters: Vec<Cluster>,
+    /// Graphs where two resources became one (their quads may repeat).
+    merged_within: Vec<bool>,
     /// `graph/derived`: categories of the conflicts documents are about.
     pub derived: Vec<Quad>,
 }
@@ -407,6 +409,59 @@ const ORDINALS: [&str; 10] = [
 
 fn overlap(a: &BTreeSet<u32>, b: &BTreeSet<u32>) -> bool {
     a.iter().any(|x| b.contains(x))
+}
+
+/// What a cluster of event statements and a statement that can join it
+/// share, by the rules of [`compatible`]: a name, a place, a treaty's year,
+/// a side in a year, a commander, a pair of attacker and target, or a side
+/// of two documents' subjects. The clusters are indexed by these keys, so a
+/// statement is compared with the few clusters it could join, not all.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Key {
+    Name(String),
+    Place(u32),
+    TreatyYear(i32),
+    SideYear(u32, i32),
+    Commander(u32),
+    Pair(u32, u32),
+    SubjectSide(u32),
+}
+
+/// The keys of a view; `slack` widens its years (clusters are indexed with
+/// the one year of slack the rules allow, statements look up their own).
+fn keys(v: &View, slack: i32) -> Vec<Key> {
+    let mut out: Vec<Key> = v.signatures.iter().cloned().map(Key::Name).collect();
+    if v.subject {
+        out.extend(v.belligerents.iter().map(|&b| Key::SubjectSide(b)));
+    }
+    match v.class.family() {
+        1 => out.extend(v.place.map(Key::Place)),
+        2 => out.extend(v.start.map(Key::TreatyYear)),
+        _ => {
+            let sides: BTreeSet<u32> = v
+                .belligerents
+                .iter()
+                .chain(&v.attackers)
+                .chain(&v.targets)
+                .copied()
+                .collect();
+            if let Some((a, b)) = v.span {
+                // Wars can be long: a side's years past a century are not
+                // indexed one by one.
+                let (a, b) = (a - slack, b.min(a + 100) + slack);
+                for &s in &sides {
+                    out.extend((a..=b).map(|y| Key::SideYear(s, y)));
+                }
+            }
+            out.extend(v.commanders.iter().map(|&c| Key::Commander(c)));
+            for &a in &v.attackers {
+                for &t in &v.targets {
+                    out.push(Key::Pair(a, t));
+                }
+            }
+        }
+    }
+    out
 }
 
 /// Whether a statement can join a cluster, and how well (higher is better).
@@ -512,6 +567,7 @@ pub fn plan(summaries: &[Summary], base: &Base) -> Plan {
             .collect(),
         local: vec![HashMap::new(); sums.len()],
         clusters: Vec::new(),
+        merged_within: vec![false; sums.len()],
         derived: Vec::new(),
     };
     // Nodes: every (graph, resource).
@@ -706,6 +762,21 @@ pub fn plan(summaries: &[Summary], base: &Base) -> Plan {
     event_nodes.sort();
     let mut views: Vec<View> = Vec::new();
     let mut members: Vec<Vec<u32>> = Vec::new();
+    let mut index: HashMap<Key, Vec<u32>> = HashMap::new();
+    let mut indexed: Vec<HashSet<Key>> = Vec::new();
+    let add_keys = |ci: usize,
+                    view: &View,
+                    index: &mut HashMap<Key, Vec<u32>>,
+                    indexed: &mut Vec<HashSet<Key>>| {
+        if indexed.len() <= ci {
+            indexed.resize_with(ci + 1, HashSet::new);
+        }
+        for k in keys(view, 1) {
+            if indexed[ci].insert(k.clone()) {
+                index.entry(k).or_default().push(ci as u32);
+            }
+        }
+    };
     for &(_, n) in &event_nodes {
         let (g, _) = nodes[n as usize];
         let r = res(n);
@@ -733,7 +804,19 @@ pub fn plan(summaries: &[Summary], base: &Base) -> Plan {
             ordinal: ordinal(&r.label),
         };
         let mut best: Option<(usize, u8)> = None;
-        for (ci, view) in views.iter().enumerate() {
+        // Only the clusters that share a key with the statement can match it
+        // (see `keys`); taken in cluster order, as a full scan would.
+        let mut candidates: Vec<u32> = keys(&st, 0)
+            .iter()
+            .filter_map(|k| index.get(k))
+            .flatten()
+            .copied()
+            .collect();
+        candidates.sort_unstable();
+        candidates.dedup();
+        for ci in candidates {
+            let ci = ci as usize;
+            let view = &views[ci];
             // One statement per document and event: a document's two events stay two.
             if view.graphs.contains(&g) {
                 continue;
@@ -768,8 +851,10 @@ pub fn plan(summaries: &[Summary], base: &Base) -> Plan {
                 v.signatures.extend(st.signatures);
                 v.graphs.insert(g);
                 members[ci].push(n);
+                add_keys(ci, &views[ci], &mut index, &mut indexed);
             }
             None => {
+                add_keys(views.len(), &st, &mut index, &mut indexed);
                 views.push(st);
                 members.push(vec![n]);
             }
@@ -885,11 +970,15 @@ pub fn plan(summaries: &[Summary], base: &Base) -> Plan {
     for c in &mut p.clusters {
         c.iri = base.resource(c.iri.as_str());
     }
+    let mut seen_in_graph: HashSet<(u32, u32)> = HashSet::new();
     for (n, &(g, i)) in nodes.iter().enumerate() {
         let c = cluster_of[n];
         if c != u32::MAX {
             let iri = sums[g as usize].res[i as usize].iri.as_str().to_owned();
             p.local[g as usize].insert(iri, c);
+            if !seen_in_graph.insert((g, c)) {
+                p.merged_within[g as usize] = true;
+            }
         }
     }
 
@@ -1033,6 +1122,14 @@ impl Plan {
             _ => q.object.clone(),
         };
         out.push(Quad::new(subject, q.predicate, object, q.graph_name));
+    }
+
+    /// Whether two resources of graph `g` became one, so that its rewritten
+    /// quads may repeat.
+    pub fn merges_within(&self, g: &NamedNode) -> bool {
+        self.graphs
+            .get(g)
+            .is_some_and(|&i| self.merged_within[i as usize])
     }
 
     /// How many resources of each kind the reduced graph has.

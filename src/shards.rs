@@ -95,11 +95,16 @@ pub fn write_cached(path: &Path, quads: &[Quad]) -> Result<(), ShardError> {
     inner.flush().map_err(io("write", path))
 }
 
-/// Reads a map cache file, one quad at a time.
+/// Reads a map cache file, one quad at a time. The cache holds only what
+/// jinsong wrote itself (shards are checked when they are copied in), so it
+/// is parsed without validating IRIs again.
 pub fn read_cached(path: &Path, mut each: impl FnMut(Quad)) -> Result<(), ShardError> {
     let file = File::open(path).map_err(io("open", path))?;
     let dec = lz4_flex::frame::FrameDecoder::new(BufReader::with_capacity(1 << 16, file));
-    for q in RdfParser::from_format(RdfFormat::NQuads).for_reader(BufReader::with_capacity(1 << 16, dec)) {
+    for q in RdfParser::from_format(RdfFormat::NQuads)
+        .lenient()
+        .for_reader(BufReader::with_capacity(1 << 16, dec))
+    {
         each(q.map_err(|e| parse_error(path, e))?);
     }
     Ok(())
