@@ -208,6 +208,11 @@ pub struct BuildArgs {
     /// Build without linking to DBpedia.
     #[arg(long)]
     pub no_link: bool,
+    /// Extract every source and load a new store, reusing nothing of the
+    /// previous build (by default, only sources whose bytes changed are
+    /// extracted again, and only their graphs replaced).
+    #[arg(long)]
+    pub full: bool,
     /// Keep the new store even when it violates its SHACL shapes.
     #[arg(long, conflicts_with = "shapes")]
     pub no_validate: bool,
@@ -390,9 +395,15 @@ pub fn run(cli: Cli) -> Result<()> {
             } else {
                 Some(args.shapes.load()?)
             };
-            let summary =
-                build::build(&args.paths, &base, &cli.store, linking_ref, shapes.as_ref())
-                    .with_context(|| {
+            let summary = build::build_with(
+                &args.paths,
+                &base,
+                &cli.store,
+                linking_ref,
+                shapes.as_ref(),
+                args.full,
+            )
+            .with_context(|| {
                         if existed {
                             format!(
                                 "build failed; the store at {} is unchanged",
@@ -809,15 +820,82 @@ fn print_summary(
     store: &std::path::Path,
     elapsed: std::time::Duration,
 ) -> Result<()> {
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
+    if s.up_to_date {
+        writeln!(
+            out,
+            "{} is up to date: {} source{} unchanged, nothing extracted ({:.2?})",
+            store.display(),
+            s.sources.len(),
+            plural(s.sources.len()),
+            elapsed
+        )?;
+        return Ok(());
+    }
     writeln!(
         out,
-        "Built {} from {} source{} in {:.2?}",
+        "{} {} from {} source{} in {:.2?}",
+        if s.incremental.as_ref().is_some_and(|i| i.in_place) {
+            "Updated"
+        } else {
+            "Built"
+        },
         store.display(),
         s.sources.len(),
-        if s.sources.len() == 1 { "" } else { "s" },
+        plural(s.sources.len()),
         elapsed
     )?;
-    for r in &s.sources {
+    if let Some(i) = &s.incremental {
+        let list = |v: &[String]| {
+            if v.len() <= 5 {
+                v.join(", ")
+            } else {
+                format!("{}, … ({} more)", v[..5].join(", "), v.len() - 5)
+            }
+        };
+        let mut line = format!(
+            "Changes:  {} source{} extracted{}, {} unchanged (not extracted)",
+            i.extracted.len(),
+            plural(i.extracted.len()),
+            if i.extracted.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", list(&i.extracted))
+            },
+            i.reused
+        );
+        if i.in_place {
+            line.push_str(&format!(
+                "; replaced {} graph{}{}",
+                i.replaced.len(),
+                plural(i.replaced.len()),
+                if i.replaced.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", list(&i.replaced))
+                }
+            ));
+        } else {
+            line.push_str("; loaded anew (many graphs changed)");
+        }
+        if !i.removed.is_empty() {
+            line.push_str(&format!("; removed {}", list(&i.removed)));
+        }
+        writeln!(out, "{line}")?;
+    }
+    // A corpus of many sources is said in one line per format.
+    if s.sources.len() > 20 {
+        let mut formats: std::collections::BTreeMap<&str, (usize, usize)> = Default::default();
+        for r in &s.sources {
+            let e = formats.entry(r.format.as_str()).or_default();
+            e.0 += 1;
+            e.1 += r.bytes.unwrap_or(0);
+        }
+        for (f, (n, bytes)) in formats {
+            writeln!(out, "  {f:<13} {n:>7} source{} {bytes:>12} bytes", plural(n))?;
+        }
+    }
+    for r in s.sources.iter().filter(|_| s.sources.len() <= 20) {
         match r.bytes {
             Some(bytes) if !r.from_shard => writeln!(
                 out,

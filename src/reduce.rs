@@ -282,6 +282,103 @@ impl SummaryBuilder {
     }
 }
 
+/// A [`Res`] as the map cache keeps it (JSON beside the graph's quads).
+#[derive(serde::Serialize, serde::Deserialize)]
+struct ResOnDisk {
+    iri: String,
+    kind: String,
+    label: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    alt: Vec<String>,
+    mentions: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    birth: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    death: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    start: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    end: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    place: Option<u32>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    belligerents: Vec<u32>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    attackers: Vec<u32>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    commanders: Vec<u32>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    subject: bool,
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct SummaryOnDisk {
+    graph: String,
+    res: Vec<ResOnDisk>,
+}
+
+impl Summary {
+    /// The summary as JSON, for the map cache.
+    pub fn to_json(&self) -> String {
+        let disk = SummaryOnDisk {
+            graph: self.graph.as_str().to_owned(),
+            res: self
+                .res
+                .iter()
+                .map(|r| ResOnDisk {
+                    iri: r.iri.as_str().to_owned(),
+                    kind: r.kind.class().as_str().to_owned(),
+                    label: r.label.clone(),
+                    alt: r.alt.clone(),
+                    mentions: r.mentions,
+                    birth: r.birth,
+                    death: r.death,
+                    start: r.start,
+                    end: r.end,
+                    place: r.place,
+                    belligerents: r.belligerents.clone(),
+                    attackers: r.attackers.clone(),
+                    commanders: r.commanders.clone(),
+                    subject: r.subject,
+                })
+                .collect(),
+        };
+        serde_json::to_string(&disk).unwrap_or_default()
+    }
+
+    /// A summary read back from [`Summary::to_json`]; `None` when the text is
+    /// not one (the graph is then mapped again).
+    pub fn from_json(text: &str) -> Option<Summary> {
+        let disk: SummaryOnDisk = serde_json::from_str(text).ok()?;
+        let graph = NamedNode::new(disk.graph).ok()?;
+        let n = disk.res.len() as u32;
+        let mut res = Vec::with_capacity(disk.res.len());
+        for r in disk.res {
+            let refs_ok = r.place.iter().chain(&r.belligerents).chain(&r.attackers).chain(&r.commanders).all(|&i| i < n);
+            if !refs_ok {
+                return None;
+            }
+            res.push(Res {
+                iri: NamedNode::new(r.iri).ok()?,
+                kind: Kind::of(&NamedNode::new(r.kind).ok()?)?,
+                label: r.label,
+                alt: r.alt,
+                mentions: r.mentions,
+                birth: r.birth,
+                death: r.death,
+                start: r.start,
+                end: r.end,
+                place: r.place,
+                belligerents: r.belligerents,
+                attackers: r.attackers,
+                commanders: r.commanders,
+                subject: r.subject,
+            });
+        }
+        Some(Summary { graph, res })
+    }
+}
+
 /// The summary of one graph's quads (all of them in that graph).
 pub fn summarize(graph: &NamedNode, quads: &[Quad], base: &Base) -> Summary {
     let mut b = SummaryBuilder::new(graph.clone(), base);
@@ -1130,6 +1227,28 @@ impl Plan {
         self.graphs
             .get(g)
             .is_some_and(|&i| self.merged_within[i as usize])
+    }
+
+    /// A digest of what the reduce made of graph `g`'s resources (their
+    /// IRIs, labels and classes): a graph whose map output and digest are
+    /// both unchanged reduces to the same quads as before.
+    pub fn mapping_digest(&self, summary: &Summary) -> String {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        let g = self.graphs.get(&summary.graph).copied();
+        for r in &summary.res {
+            h.update(r.iri.as_str().as_bytes());
+            h.update([0]);
+            if let Some(c) = g.and_then(|g| self.cluster(g, r.iri.as_str())) {
+                h.update(c.iri.as_str().as_bytes());
+                h.update([0]);
+                h.update(c.label.as_bytes());
+                h.update([0]);
+                h.update(c.kind.class().as_str().as_bytes());
+            }
+            h.update([1]);
+        }
+        crate::sources::hex(&h.finalize())
     }
 
     /// How many resources of each kind the reduced graph has.

@@ -23,6 +23,77 @@ use crate::rdf::vocab::jso;
 /// The map cache's directory inside a store.
 pub const MAP_DIR: &str = "jinsong-map";
 
+/// The map cache's index, in [`MAP_DIR`]: what each graph was made from.
+pub const INDEX_FILE: &str = "index.json";
+
+/// Version of the map cache's layout.
+pub const CACHE_FORMAT: u32 = 1;
+
+/// What a build left in its map cache, for the next build to reuse.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct CacheIndex {
+    pub format: u32,
+    /// The binary that made it (a new extractor maps everything again).
+    pub binary: String,
+    pub base: String,
+    /// Linking and validation settings, and what they read.
+    pub options: String,
+    /// Digest of `graph/derived`.
+    pub derived: String,
+    pub graphs: Vec<CachedGraph>,
+}
+
+/// One document graph of the map cache.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct CachedGraph {
+    pub graph: String,
+    pub id: String,
+    /// File names in the map cache: the quads and the summary.
+    pub file: String,
+    pub summary: String,
+    /// SHA-256 of the map output's N-Quads.
+    pub content: String,
+    /// What the reduce made of its resources (`Plan::mapping_digest`).
+    pub mapping: String,
+    /// The source file it was mapped from; `None` for a graph of a shard.
+    pub source: Option<CachedSource>,
+    /// Quads and facts of the reduced graph.
+    pub quads: usize,
+    pub facts: usize,
+    /// The build summary's row.
+    pub format_name: String,
+    pub bytes: Option<usize>,
+    pub path: String,
+}
+
+/// A source as a build read it: the same file, bytes and description map
+/// to the same graph.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CachedSource {
+    pub path: String,
+    pub sha256: String,
+    pub format: Option<String>,
+    pub title: Option<String>,
+    pub origin: Option<String>,
+    pub licence: Option<String>,
+}
+
+impl CacheIndex {
+    /// The index of the store at `store`, if it has one this binary can use.
+    pub fn load(store: &Path) -> Option<CacheIndex> {
+        let text = std::fs::read_to_string(store.join(MAP_DIR).join(INDEX_FILE)).ok()?;
+        let index: CacheIndex = serde_json::from_str(&text).ok()?;
+        (index.format == CACHE_FORMAT).then_some(index)
+    }
+
+    pub fn save(&self, dir: &Path) -> Result<(), ShardError> {
+        let path = dir.join(INDEX_FILE);
+        let text = serde_json::to_string(self)
+            .map_err(|e| io("write", &path)(std::io::Error::other(e)))?;
+        std::fs::write(&path, text).map_err(io("write", &path))
+    }
+}
+
 /// Errors reading or writing map outputs. Each names the file.
 #[derive(Debug, thiserror::Error)]
 pub enum ShardError {
@@ -84,15 +155,20 @@ pub fn write_nquads(w: impl Write, quads: &[Quad]) -> std::io::Result<()> {
     s.finish()?.flush()
 }
 
-/// Writes one graph's quads into the map cache file `path`.
-pub fn write_cached(path: &Path, quads: &[Quad]) -> Result<(), ShardError> {
+/// Writes one graph's quads into the map cache file `path`; returns the
+/// SHA-256 of their N-Quads (what the graph held before the reduce).
+pub fn write_cached(path: &Path, quads: &[Quad]) -> Result<String, ShardError> {
+    let mut text = Vec::new();
+    write_nquads(&mut text, quads).map_err(io("write", path))?;
+    let digest = crate::export::sha256_hex(&text);
     let file = File::create(path).map_err(io("create", path))?;
     let mut enc = lz4_flex::frame::FrameEncoder::new(BufWriter::with_capacity(1 << 16, file));
-    write_nquads(&mut enc, quads).map_err(io("write", path))?;
+    enc.write_all(&text).map_err(io("write", path))?;
     let mut inner = enc
         .finish()
         .map_err(|e| io("write", path)(std::io::Error::other(e)))?;
-    inner.flush().map_err(io("write", path))
+    inner.flush().map_err(io("write", path))?;
+    Ok(digest)
 }
 
 /// Reads a map cache file, one quad at a time. The cache holds only what

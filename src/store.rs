@@ -93,7 +93,7 @@ pub fn recover(path: &Path) -> Result<(), StoreError> {
             continue;
         };
         let (kind, pid) = match rest.split_once('-') {
-            Some((k @ ("new" | "old"), pid)) => (k, pid),
+            Some((k @ ("new" | "old" | "map"), pid)) => (k, pid),
             _ => continue,
         };
         let Ok(pid) = pid.parse::<u32>() else {
@@ -178,8 +178,10 @@ pub fn named_graphs(store: &Store) -> Result<Vec<NamedNode>, StorageError> {
     Ok(out)
 }
 
-/// A sibling path for a new or old copy of the store.
-fn sibling(path: &Path, suffix: &str) -> PathBuf {
+/// A sibling path for a new or old copy of the store (`new`, `old`), or
+/// for a build's work in progress (`map`); a command that finds one left by
+/// a process that died removes it.
+pub fn sibling(path: &Path, suffix: &str) -> PathBuf {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -220,7 +222,7 @@ pub fn replace_then<T, E: From<StoreError>>(
     quads: impl IntoIterator<Item = Quad>,
     before_swap: impl FnOnce(&Store) -> Result<T, E>,
 ) -> Result<T, E> {
-    replace_with(path, |store, dir| {
+    replace_with(path, Start::Empty, |store, dir| {
         let write = |source| StoreError::Write {
             path: dir.to_owned(),
             source,
@@ -232,6 +234,15 @@ pub fn replace_then<T, E: From<StoreError>>(
     })
 }
 
+/// What a new store starts from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Start {
+    Empty,
+    /// A copy of the previous store (a RocksDB checkpoint: hard links to
+    /// its files, so it costs little), to change in place.
+    Previous,
+}
+
 /// Makes a new store beside the one at `path` and fills it with `fill`
 /// (which gets the new store and its directory, where it may keep files of
 /// its own); the new store replaces the previous one only once `fill`
@@ -239,20 +250,18 @@ pub fn replace_then<T, E: From<StoreError>>(
 /// one stays as it was.
 pub fn replace_with<T, E: From<StoreError>>(
     path: &Path,
+    start: Start,
     fill: impl FnOnce(&Store, &Path) -> Result<T, E>,
 ) -> Result<T, E> {
     recover(path)?;
-    if path.exists() {
-        if !is_store(path) && path.read_dir().map_err(io("read", path))?.next().is_some() {
-            return Err(StoreError::NotAStore {
-                path: path.to_owned(),
-            }
-            .into());
+    if path.exists()
+        && !is_store(path)
+        && path.read_dir().map_err(io("read", path))?.next().is_some()
+    {
+        return Err(StoreError::NotAStore {
+            path: path.to_owned(),
         }
-        if is_store(path) {
-            // Refuse to pull the store from under a process using it.
-            drop(open(path)?);
-        }
+        .into());
     }
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent).map_err(io("create", parent))?;
@@ -260,6 +269,16 @@ pub fn replace_with<T, E: From<StoreError>>(
     let new = sibling(path, "new");
     if new.exists() {
         std::fs::remove_dir_all(&new).map_err(io("remove", &new))?;
+    }
+    if is_store(path) {
+        // Refuse to pull the store from under a process using it.
+        let previous = open(path)?;
+        if start == Start::Previous
+            && let Err(source) = previous.backup(&new)
+        {
+            let _ = std::fs::remove_dir_all(&new);
+            return Err(StoreError::Write { path: new, source }.into());
+        }
     }
     let result = (|| -> Result<T, E> {
         let store = Store::open(&new).map_err(|source| StoreError::Write {
