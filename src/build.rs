@@ -292,7 +292,10 @@ fn cache_names(graph: &NamedNode, id: &str) -> (String, String) {
     (format!("{stem}.nq.lz4"), format!("{stem}.summary.json"))
 }
 
-fn cache_io<'a>(action: &'static str, path: &'a Path) -> impl FnOnce(std::io::Error) -> BuildError + 'a {
+fn cache_io<'a>(
+    action: &'static str,
+    path: &'a Path,
+) -> impl FnOnce(std::io::Error) -> BuildError + 'a {
     move |source| {
         BuildError::Shard(ShardError::Io {
             action,
@@ -545,7 +548,10 @@ pub fn build_graph(docs: Vec<Document>, base: &Base) -> Built {
         .par_iter()
         .map(|d| {
             let quads = map_document(d, base);
-            (reduce::summarize(&base.graph(&d.meta.id), &quads, base), quads)
+            (
+                reduce::summarize(&base.graph(&d.meta.id), &quads, base),
+                quads,
+            )
         })
         .collect();
     mapped.sort_by(|a, b| a.0.graph.cmp(&b.0.graph));
@@ -629,7 +635,7 @@ pub fn extract_to(
     let mut summary = ExtractSummary::default();
     let chunk = 4 * rayon::current_num_threads().max(1);
     for metas in inputs.sources.chunks(chunk) {
-        let results: Vec<Result<(Vec<u8>, usize, usize), BuildError>> = metas
+        let results: Vec<Result<Extracted, BuildError>> = metas
             .par_iter()
             .map(|meta| {
                 let doc = sources::read(meta)?;
@@ -658,6 +664,9 @@ pub fn extract_to(
     Ok(summary)
 }
 
+/// One source extracted: its N-Quads, quads and bytes.
+type Extracted = (Vec<u8>, usize, usize);
+
 /// What `extract_to` wrote.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct ExtractSummary {
@@ -665,7 +674,6 @@ pub struct ExtractSummary {
     pub bytes: usize,
     pub quads: usize,
 }
-
 
 /// The memory the bulk loader may use, in megabytes (its default is 2 GB
 /// per thread; a build must stay well under 2 GB in all).
@@ -729,7 +737,11 @@ fn options_digest(
                 .flatten()
                 .filter_map(|e| {
                     let m = e.metadata().ok()?;
-                    let t = m.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?;
+                    let t = m
+                        .modified()
+                        .ok()?
+                        .duration_since(std::time::UNIX_EPOCH)
+                        .ok()?;
                     Some(format!(
                         "{} {} {}",
                         e.file_name().to_string_lossy(),
@@ -888,7 +900,9 @@ pub fn build_with(
         .filter(|g| !new_graphs.contains(*g))
         .map(|g| NamedNode::new_unchecked(*g))
         .collect();
-    let derived_changed = previous.as_ref().is_none_or(|i| i.derived != derived_digest);
+    let derived_changed = previous
+        .as_ref()
+        .is_none_or(|i| i.derived != derived_digest);
     let in_place = previous.is_some()
         && ((changed.len() + removed.len()) as f64) <= INCREMENTAL_SHARE * mapped.len() as f64;
     if previous.is_some() {
@@ -909,7 +923,12 @@ pub fn build_with(
             replaced,
             removed: removed
                 .iter()
-                .map(|g| format!("graph/{}", shards::document_id(g, base).unwrap_or(g.as_str())))
+                .map(|g| {
+                    format!(
+                        "graph/{}",
+                        shards::document_id(g, base).unwrap_or(g.as_str())
+                    )
+                })
                 .collect(),
             in_place,
         });
@@ -921,177 +940,196 @@ pub fn build_with(
     };
 
     let prefix = base.resource_prefix();
-    let built = store::replace_with(store_path, start, |store, dir| -> Result<Summary, BuildError> {
-        let map_dir = dir.join(shards::MAP_DIR);
-        std::fs::rename(&scratch.0, &map_dir).map_err(cache_io("move", &scratch.0))?;
-        let t = Instant::now();
-        let mut counts: Vec<(usize, usize)> = mapped
-            .iter()
-            .map(|m| {
-                old_graphs
-                    .get(m.summary.graph.as_str())
-                    .map_or((0, 0), |o| (o.quads, o.facts))
-            })
-            .collect();
-        let write = |source| StoreError::Write {
-            path: dir.to_owned(),
-            source,
-        };
-        if in_place {
-            progress.phase("replacing", changed.len() as u64);
-            for &i in &changed {
-                let quads = reduced_graph(&mapped[i], &plan, &map_dir)?;
-                counts[i] = count(&quads, &prefix);
-                link::replace_graph(store, &mapped[i].summary.graph, &quads, base)?;
-                progress.inc(1);
+    let built = store::replace_with(
+        store_path,
+        start,
+        |store, dir| -> Result<Summary, BuildError> {
+            let map_dir = dir.join(shards::MAP_DIR);
+            std::fs::rename(&scratch.0, &map_dir).map_err(cache_io("move", &scratch.0))?;
+            let t = Instant::now();
+            let mut counts: Vec<(usize, usize)> = mapped
+                .iter()
+                .map(|m| {
+                    old_graphs
+                        .get(m.summary.graph.as_str())
+                        .map_or((0, 0), |o| (o.quads, o.facts))
+                })
+                .collect();
+            let write = |source| StoreError::Write {
+                path: dir.to_owned(),
+                source,
+            };
+            if in_place {
+                progress.phase("replacing", changed.len() as u64);
+                for &i in &changed {
+                    let quads = reduced_graph(&mapped[i], &plan, &map_dir)?;
+                    counts[i] = count(&quads, &prefix);
+                    link::replace_graph(store, &mapped[i].summary.graph, &quads, base)?;
+                    progress.inc(1);
+                }
+                for g in &removed {
+                    link::replace_graph(store, g, &[], base)?;
+                }
+                if derived_changed {
+                    link::replace_graph(store, &base.graph(DERIVED_GRAPH), &plan.derived, base)?;
+                }
+            } else {
+                progress.phase("loading", mapped.len() as u64);
+                let mut failed: Option<ShardError> = None;
+                let per_graph = mapped.iter().enumerate().flat_map(|(i, m)| {
+                    let quads = match reduced_graph(m, &plan, &map_dir) {
+                        Ok(q) => q,
+                        Err(e) => {
+                            failed.get_or_insert(e);
+                            Vec::new()
+                        }
+                    };
+                    counts[i] = count(&quads, &prefix);
+                    progress.inc(1);
+                    with_default(quads)
+                });
+                let extra = plan
+                    .derived
+                    .iter()
+                    .cloned()
+                    .chain(ontology_quads(base))
+                    .collect::<Vec<Quad>>();
+                let mut loader = store
+                    .bulk_loader()
+                    .with_max_memory_size_in_megabytes(LOADER_MEMORY_MB);
+                loader
+                    .load_quads(
+                        per_graph
+                            .chain(with_default(extra))
+                            .chain(cached.iter().cloned()),
+                    )
+                    .map_err(write)?;
+                if let Some(e) = failed {
+                    return Err(e.into());
+                }
+                loader.commit().map_err(write)?;
             }
-            for g in &removed {
-                link::replace_graph(store, g, &[], base)?;
+            progress.done();
+            summary
+                .timings
+                .push((if in_place { "replace" } else { "load" }, t.elapsed()));
+            if let Some((source, opts)) = linking {
+                let t = Instant::now();
+                summary.link = Some(link::link_store(store, base, source, opts)?);
+                summary.timings.push(("link", t.elapsed()));
             }
-            if derived_changed {
-                link::replace_graph(store, &base.graph(DERIVED_GRAPH), &plan.derived, base)?;
-            }
-        } else {
-            progress.phase("loading", mapped.len() as u64);
-            let mut failed: Option<ShardError> = None;
-            let per_graph = mapped.iter().enumerate().flat_map(|(i, m)| {
-                let quads = match reduced_graph(m, &plan, &map_dir) {
-                    Ok(q) => q,
-                    Err(e) => {
-                        failed.get_or_insert(e);
-                        Vec::new()
+            // Validation: every graph, or after a change in place with the same
+            // settings, the graphs that changed (and the links).
+            if let Some(shapes) = shapes {
+                let t = Instant::now();
+                let all = !in_place || previous.as_ref().is_none_or(|i| i.options != options);
+                let v = if all {
+                    crate::validate::validate(store, base, shapes, None)?
+                } else {
+                    let mut graphs: Vec<NamedNode> = changed
+                        .iter()
+                        .map(|&i| mapped[i].summary.graph.clone())
+                        .collect();
+                    if derived_changed {
+                        graphs.push(base.graph(DERIVED_GRAPH));
+                    }
+                    if linking.is_some() {
+                        graphs.push(base.graph(link::LINKS_GRAPH));
+                    }
+                    let mut report: Option<crate::validate::Report> = None;
+                    for g in &graphs {
+                        let r = crate::validate::validate(store, base, shapes, Some(g))?;
+                        match &mut report {
+                            Some(all) => all.graphs.extend(r.graphs),
+                            None => report = Some(r),
+                        }
+                    }
+                    match report {
+                        Some(r) => r,
+                        None => crate::validate::validate(
+                            store,
+                            base,
+                            shapes,
+                            Some(&base.graph(DERIVED_GRAPH)),
+                        )?,
                     }
                 };
-                counts[i] = count(&quads, &prefix);
-                progress.inc(1);
-                with_default(quads)
-            });
-            let extra = plan
-                .derived
-                .iter()
-                .cloned()
-                .chain(ontology_quads(base))
-                .collect::<Vec<Quad>>();
-            let mut loader = store
-                .bulk_loader()
-                .with_max_memory_size_in_megabytes(LOADER_MEMORY_MB);
-            loader
-                .load_quads(per_graph.chain(with_default(extra)).chain(cached.iter().cloned()))
-                .map_err(write)?;
-            if let Some(e) = failed {
-                return Err(e.into());
+                summary.timings.push(("validate", t.elapsed()));
+                if v.violations() > 0 {
+                    return Err(BuildError::Invalid {
+                        count: v.violations(),
+                        first: v.first_violation(base).unwrap_or_default(),
+                    });
+                }
+                summary.validation = Some(v);
             }
-            loader.commit().map_err(write)?;
-        }
-        progress.done();
-        summary.timings.push((if in_place { "replace" } else { "load" }, t.elapsed()));
-        if let Some((source, opts)) = linking {
+            // Counts: the document graphs' from the reduce, the rest from the store.
             let t = Instant::now();
-            summary.link = Some(link::link_store(store, base, source, opts)?);
-            summary.timings.push(("link", t.elapsed()));
-        }
-        // Validation: every graph, or after a change in place with the same
-        // settings, the graphs that changed (and the links).
-        if let Some(shapes) = shapes {
-            let t = Instant::now();
-            let all = !in_place || previous.as_ref().is_none_or(|i| i.options != options);
-            let v = if all {
-                crate::validate::validate(store, base, shapes, None)?
-            } else {
-                let mut graphs: Vec<NamedNode> = changed
-                    .iter()
-                    .map(|&i| mapped[i].summary.graph.clone())
-                    .collect();
-                if derived_changed {
-                    graphs.push(base.graph(DERIVED_GRAPH));
-                }
-                if linking.is_some() {
-                    graphs.push(base.graph(link::LINKS_GRAPH));
-                }
-                let mut report: Option<crate::validate::Report> = None;
-                for g in &graphs {
-                    let r = crate::validate::validate(store, base, shapes, Some(g))?;
-                    match &mut report {
-                        Some(all) => all.graphs.extend(r.graphs),
-                        None => report = Some(r),
-                    }
-                }
-                match report {
-                    Some(r) => r,
-                    None => crate::validate::validate(store, base, shapes, Some(&base.graph(DERIVED_GRAPH)))?,
-                }
+            let graph_len = |g: &NamedNode| {
+                store
+                    .quads_for_pattern(None, None, None, Some(g.as_ref().into()))
+                    .count()
             };
-            summary.timings.push(("validate", t.elapsed()));
-            if v.violations() > 0 {
-                return Err(BuildError::Invalid {
-                    count: v.violations(),
-                    first: v.first_violation(base).unwrap_or_default(),
-                });
+            let others = [
+                base.graph(DERIVED_GRAPH),
+                base.graph(ONTOLOGY_GRAPH),
+                base.graph(link::LINKS_GRAPH),
+                base.graph(link::CACHE_GRAPH),
+            ];
+            summary.quads = counts.iter().map(|c| c.0).sum::<usize>()
+                + others.iter().map(graph_len).sum::<usize>();
+            summary.facts = counts.iter().map(|c| c.1).sum::<usize>() + plan.derived.len();
+            summary.graphs = store.named_graphs().count();
+            summary.merged = store
+                .quads_for_pattern(None, None, None, Some(GraphNameRef::DefaultGraph))
+                .count();
+            summary.timings.push(("count", t.elapsed()));
+            // The map cache's index, for the next build.
+            CacheIndex {
+                format: shards::CACHE_FORMAT,
+                binary: binary.clone(),
+                base: base.as_str().to_owned(),
+                options: options.clone(),
+                derived: derived_digest.clone(),
+                graphs: mapped
+                    .iter()
+                    .zip(&mappings)
+                    .zip(&counts)
+                    .map(|((m, mapping), &(quads, facts))| CachedGraph {
+                        graph: m.summary.graph.as_str().to_owned(),
+                        id: m.row.id.clone(),
+                        file: m.file.clone(),
+                        summary: m.summary_file.clone(),
+                        content: m.content.clone(),
+                        mapping: mapping.clone(),
+                        source: m.source.clone(),
+                        quads,
+                        facts,
+                        format_name: m.row.format.clone(),
+                        bytes: m.row.bytes,
+                        path: m.row.path.to_string_lossy().into_owned(),
+                    })
+                    .collect(),
             }
-            summary.validation = Some(v);
-        }
-        // Counts: the document graphs' from the reduce, the rest from the store.
-        let t = Instant::now();
-        let graph_len = |g: &NamedNode| {
-            store
-                .quads_for_pattern(None, None, None, Some(g.as_ref().into()))
-                .count()
-        };
-        let others = [
-            base.graph(DERIVED_GRAPH),
-            base.graph(ONTOLOGY_GRAPH),
-            base.graph(link::LINKS_GRAPH),
-            base.graph(link::CACHE_GRAPH),
-        ];
-        summary.quads = counts.iter().map(|c| c.0).sum::<usize>()
-            + others.iter().map(graph_len).sum::<usize>();
-        summary.facts = counts.iter().map(|c| c.1).sum::<usize>() + plan.derived.len();
-        summary.graphs = store.named_graphs().count();
-        summary.merged = store
-            .quads_for_pattern(None, None, None, Some(GraphNameRef::DefaultGraph))
-            .count();
-        summary.timings.push(("count", t.elapsed()));
-        // The map cache's index, for the next build.
-        CacheIndex {
-            format: shards::CACHE_FORMAT,
-            binary: binary.clone(),
-            base: base.as_str().to_owned(),
-            options: options.clone(),
-            derived: derived_digest.clone(),
-            graphs: mapped
-                .iter()
-                .zip(&mappings)
-                .zip(&counts)
-                .map(|((m, mapping), &(quads, facts))| CachedGraph {
-                    graph: m.summary.graph.as_str().to_owned(),
-                    id: m.row.id.clone(),
-                    file: m.file.clone(),
-                    summary: m.summary_file.clone(),
-                    content: m.content.clone(),
-                    mapping: mapping.clone(),
-                    source: m.source.clone(),
-                    quads,
-                    facts,
-                    format_name: m.row.format.clone(),
-                    bytes: m.row.bytes,
-                    path: m.row.path.to_string_lossy().into_owned(),
-                })
-                .collect(),
-        }
-        .save(&map_dir)?;
-        Ok(std::mem::take(&mut summary))
-    });
+            .save(&map_dir)?;
+            Ok(std::mem::take(&mut summary))
+        },
+    );
     progress.done();
     built
 }
 
 /// The sources' rows when every one is as the previous build read it (same
 /// set, same files, bytes and descriptions); `None` when one changed.
-fn unchanged(metas: &[SourceMeta], index: &CacheIndex) -> Result<Option<Vec<SourceRow>>, BuildError> {
+fn unchanged(
+    metas: &[SourceMeta],
+    index: &CacheIndex,
+) -> Result<Option<Vec<SourceRow>>, BuildError> {
     if metas.len() != index.graphs.len() {
         return Ok(None);
     }
-    let by_id: HashMap<&str, &CachedGraph> = index.graphs.iter().map(|g| (g.id.as_str(), g)).collect();
+    let by_id: HashMap<&str, &CachedGraph> =
+        index.graphs.iter().map(|g| (g.id.as_str(), g)).collect();
     let mut rows = Vec::with_capacity(metas.len());
     for meta in metas {
         let Some(g) = by_id.get(meta.id.as_str()) else {

@@ -404,15 +404,15 @@ pub fn run(cli: Cli) -> Result<()> {
                 args.full,
             )
             .with_context(|| {
-                        if existed {
-                            format!(
-                                "build failed; the store at {} is unchanged",
-                                cli.store.display()
-                            )
-                        } else {
-                            format!("build failed; no store written at {}", cli.store.display())
-                        }
-                    })?;
+                if existed {
+                    format!(
+                        "build failed; the store at {} is unchanged",
+                        cli.store.display()
+                    )
+                } else {
+                    format!("build failed; no store written at {}", cli.store.display())
+                }
+            })?;
             let mut summary = summary;
             summary.no_link_note = no_link_note;
             print_summary(&mut out, &summary, &cli.store, started.elapsed())?;
@@ -892,7 +892,11 @@ fn print_summary(
             e.1 += r.bytes.unwrap_or(0);
         }
         for (f, (n, bytes)) in formats {
-            writeln!(out, "  {f:<13} {n:>7} source{} {bytes:>12} bytes", plural(n))?;
+            writeln!(
+                out,
+                "  {f:<13} {n:>7} source{} {bytes:>12} bytes",
+                plural(n)
+            )?;
         }
     }
     for r in s.sources.iter().filter(|_| s.sources.len() <= 20) {

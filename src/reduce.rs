@@ -139,7 +139,9 @@ fn year_of(lexical: &str) -> Option<i32> {
         Some(r) => (-1, r),
         None => (1, lexical),
     };
-    let digits: &str = &rest[..rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len())];
+    let digits: &str = &rest[..rest
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(rest.len())];
     digits.parse::<i32>().ok().map(|y| sign * y)
 }
 
@@ -354,7 +356,13 @@ impl Summary {
         let n = disk.res.len() as u32;
         let mut res = Vec::with_capacity(disk.res.len());
         for r in disk.res {
-            let refs_ok = r.place.iter().chain(&r.belligerents).chain(&r.attackers).chain(&r.commanders).all(|&i| i < n);
+            let refs_ok = r
+                .place
+                .iter()
+                .chain(&r.belligerents)
+                .chain(&r.attackers)
+                .chain(&r.commanders)
+                .all(|&i| i < n);
             if !refs_ok {
                 return None;
             }
@@ -878,7 +886,8 @@ pub fn plan(summaries: &[Summary], base: &Base) -> Plan {
         let (g, _) = nodes[n as usize];
         let r = res(n);
         let Kind::Event(class) = r.kind else { continue };
-        let ents = |v: &[u32]| -> BTreeSet<u32> { v.iter().filter_map(|&i| entity_of(g, i)).collect() };
+        let ents =
+            |v: &[u32]| -> BTreeSet<u32> { v.iter().filter_map(|&i| entity_of(g, i)).collect() };
         let belligerents = ents(&r.belligerents);
         let attackers = ents(&r.attackers);
         let targets: BTreeSet<u32> = belligerents.difference(&attackers).copied().collect();
@@ -986,11 +995,7 @@ pub fn plan(summaries: &[Summary], base: &Base) -> Plan {
                 .then_with(|| a.0.cmp(&b.0))
         });
         candidates.push(ranked);
-        first_years.push(
-            m.iter()
-                .filter_map(|&n| res(n).start.or(res(n).end))
-                .min(),
-        );
+        first_years.push(m.iter().filter_map(|&n| res(n).start.or(res(n).end)).min());
     }
     let mut event_labels: Vec<String> = candidates
         .iter()
@@ -1017,11 +1022,18 @@ pub fn plan(summaries: &[Summary], base: &Base) -> Plan {
                 })
                 .cloned()
         };
-        let without: Vec<usize> = group.iter().copied().filter(|&c| alternative(c).is_none()).collect();
+        let without: Vec<usize> = group
+            .iter()
+            .copied()
+            .filter(|&c| alternative(c).is_none())
+            .collect();
         // The event that keeps the label: the only one without another,
         // else the one most documents call so.
         let keeper = match without.len() {
-            0 => group.iter().copied().max_by_key(|&c| (candidates[c][0].1, std::cmp::Reverse(c))),
+            0 => group
+                .iter()
+                .copied()
+                .max_by_key(|&c| (candidates[c][0].1, std::cmp::Reverse(c))),
             1 => Some(without[0]),
             _ => None,
         };
@@ -1033,7 +1045,11 @@ pub fn plan(summaries: &[Summary], base: &Base) -> Plan {
             }
         }
     }
-    let taken: BTreeSet<String> = p.clusters.iter().map(|c| c.iri.as_str().to_owned()).collect();
+    let taken: BTreeSet<String> = p
+        .clusters
+        .iter()
+        .map(|c| c.iri.as_str().to_owned())
+        .collect();
     let mut seen: HashMap<String, usize> = HashMap::new();
     for l in &event_labels {
         *seen.entry(resource_name(l)).or_default() += 1;
@@ -1097,7 +1113,10 @@ pub fn plan(summaries: &[Summary], base: &Base) -> Plan {
             let r = res(n);
             for &b in &r.belligerents {
                 if let Some(e) = entity_of(g, b) {
-                    cats.insert(format!("Wars involving the {}", p.clusters[e as usize].label));
+                    cats.insert(format!(
+                        "Wars involving the {}",
+                        p.clusters[e as usize].label
+                    ));
                 }
             }
             let end = r.end.or(r.start);
@@ -1111,8 +1130,16 @@ pub fn plan(summaries: &[Summary], base: &Base) -> Plan {
         for c in cats {
             let cat = base.category(&c);
             let q = |s: &NamedNode, pr, o: Term| Quad::new(s.clone(), pr, o, dg.clone());
-            put(q(&cluster.iri, dcterms::SUBJECT.into_owned(), cat.clone().into()));
-            put(q(&cat, rdf::TYPE.into_owned(), skos::CONCEPT.into_owned().into()));
+            put(q(
+                &cluster.iri,
+                dcterms::SUBJECT.into_owned(),
+                cat.clone().into(),
+            ));
+            put(q(
+                &cat,
+                rdf::TYPE.into_owned(),
+                skos::CONCEPT.into_owned().into(),
+            ));
             put(q(&cat, rdfs::LABEL.into_owned(), en(&c).into()));
             put(q(&cat, skos::PREF_LABEL.into_owned(), en(&c).into()));
         }
@@ -1189,7 +1216,12 @@ impl Plan {
             && p == rdf::TYPE
             && Kind::of(o).is_some()
         {
-            out.push(Quad::new(subject, q.predicate, c.kind.class(), q.graph_name));
+            out.push(Quad::new(
+                subject,
+                q.predicate,
+                c.kind.class(),
+                q.graph_name,
+            ));
             return;
         }
         if let (Some(c), Term::Literal(l)) = (subject_cluster, &q.object) {
@@ -1215,7 +1247,9 @@ impl Plan {
             }
         }
         let object = match &q.object {
-            Term::NamedNode(o) => self.map_iri(g, o).map_or_else(|| q.object.clone(), Term::from),
+            Term::NamedNode(o) => self
+                .map_iri(g, o)
+                .map_or_else(|| q.object.clone(), Term::from),
             _ => q.object.clone(),
         };
         out.push(Quad::new(subject, q.predicate, object, q.graph_name));
@@ -1276,7 +1310,10 @@ mod tests {
 
     #[test]
     fn event_labels_lose_the_year_a_document_added() {
-        assert_eq!(event_base_label("Siege of Taiyuan (1126)"), "Siege of Taiyuan");
+        assert_eq!(
+            event_base_label("Siege of Taiyuan (1126)"),
+            "Siege of Taiyuan"
+        );
         assert_eq!(event_base_label("Da Qi (Great Qi)"), "Da Qi (Great Qi)");
         assert_eq!(event_base_label("Battle of Caishi"), "Battle of Caishi");
     }

@@ -110,7 +110,9 @@ pub enum ShardError {
         line: u64,
         message: String,
     },
-    #[error("{path}: quad {quad}: a triple in the default graph; a shard holds document graphs only")]
+    #[error(
+        "{path}: quad {quad}: a triple in the default graph; a shard holds document graphs only"
+    )]
     DefaultGraph { path: PathBuf, quad: u64 },
     #[error(
         "{path}: graph <{graph}> is not a document graph under {prefix} (was the shard made with another --base-iri?)"
@@ -234,7 +236,6 @@ pub fn read_shard(
     }
     let mut current: Option<(NamedNode, bool)> = None;
     let mut done: HashSet<NamedNode> = HashSet::new();
-    let mut line: u64 = 0;
     let finish = |current: &mut Option<(NamedNode, bool)>,
                   each: &mut dyn FnMut(ShardEvent<'_>) -> Result<(), ShardError>|
      -> Result<(), ShardError> {
@@ -251,22 +252,23 @@ pub fn read_shard(
         }
         Ok(())
     };
-    for q in RdfParser::from_format(RdfFormat::NQuads)
+    for (n, q) in RdfParser::from_format(RdfFormat::NQuads)
         .for_reader(BufReader::with_capacity(1 << 16, reader))
+        .enumerate()
     {
-        line += 1;
+        let quad_number = n as u64 + 1;
         let q = q.map_err(|e| parse_error(path, e))?;
         let GraphName::NamedNode(g) = &q.graph_name else {
             return Err(ShardError::DefaultGraph {
                 path: path.to_owned(),
-                quad: line,
+                quad: quad_number,
             });
         };
         if current.as_ref().is_none_or(|(c, _)| c != g) {
             if done.contains(g) {
                 return Err(ShardError::Split {
                     path: path.to_owned(),
-                    quad: line,
+                    quad: quad_number,
                     graph: g.as_str().to_owned(),
                 });
             }
@@ -286,7 +288,11 @@ pub fn read_shard(
             && let (NamedOrBlankNode::NamedNode(s), Term::NamedNode(o)) = (&q.subject, &q.object)
             && q.predicate.as_ref() == rdf::TYPE
             && o.as_ref() == jso::SOURCE
-            && Some(s.as_str()) == document_id(g, base).map(|id| base.source(id)).as_ref().map(|n| n.as_str())
+            && Some(s.as_str())
+                == document_id(g, base)
+                    .map(|id| base.source(id))
+                    .as_ref()
+                    .map(|n| n.as_str())
         {
             *described = true;
         }
@@ -324,9 +330,7 @@ mod tests {
         let base = Base::default();
         let dir = tempfile::tempdir().unwrap();
         let g = |id: &str| base.graph(id);
-        let src = |id: &str| {
-            Quad::new(base.source(id), rdf::TYPE, jso::SOURCE, g(id))
-        };
+        let src = |id: &str| Quad::new(base.source(id), rdf::TYPE, jso::SOURCE, g(id));
         let read = |quads: &[Quad]| -> Result<Vec<String>, ShardError> {
             let path = dir.path().join("s.nq");
             write_nquads(File::create(&path).unwrap(), quads).unwrap();

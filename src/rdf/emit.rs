@@ -368,7 +368,6 @@ pub fn emit(kb: &KnowledgeBase, docs: &[Document], base: &Base) -> (Vec<Quad>, E
     (out.quads, stats)
 }
 
-
 /// A NIF string for a mention or sentence, linked to what it names.
 fn mention(
     out: &mut Out<'_>,

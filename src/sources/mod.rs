@@ -337,7 +337,11 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 /// Reads a source from the bytes of its file (and their SHA-256).
-pub fn read_from(meta: &SourceMeta, bytes: Vec<u8>, sha256: String) -> Result<Document, SourceError> {
+pub fn read_from(
+    meta: &SourceMeta,
+    bytes: Vec<u8>,
+    sha256: String,
+) -> Result<Document, SourceError> {
     let original = decode(&meta.path, bytes)?;
     let doc = parse_text(meta.clone(), original, sha256);
     if !doc.blocks.iter().any(|b| {

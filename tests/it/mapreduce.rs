@@ -152,14 +152,13 @@ fn bad_shards_are_refused_and_the_store_kept() {
         ),
         (
             "foreign.nq",
-            good.replace("https://w3id.org/jinsong/graph/", "http://elsewhere.example/graph/"),
+            good.replace(
+                "https://w3id.org/jinsong/graph/",
+                "http://elsewhere.example/graph/",
+            ),
             "another --base-iri",
         ),
-        (
-            "twice.nq",
-            good.clone(),
-            "is given twice",
-        ),
+        ("twice.nq", good.clone(), "is given twice"),
     ];
     for (name, text, expect) in cases {
         let path = dir.path().join(name);
@@ -171,13 +170,162 @@ fn bad_shards_are_refused_and_the_store_kept() {
         let run = jinsong(&store, &args).failure();
         assert!(run.stderr.contains(expect), "{name}: {}", run.stderr);
         assert!(run.stderr.contains(name), "{name} named: {}", run.stderr);
-        assert_eq!(fingerprint(&store), before, "{name}: the store is unchanged");
+        assert_eq!(
+            fingerprint(&store),
+            before,
+            "{name}: the store is unchanged"
+        );
     }
     // A shard of no document graph (an export) is refused too.
     let export = dir.path().join("export.nq");
-    jinsong(&store, &["export", "--format", "nq", "-o", export.to_str().unwrap()]).success();
+    jinsong(
+        &store,
+        &["export", "--format", "nq", "-o", export.to_str().unwrap()],
+    )
+    .success();
     let run = jinsong(&store, &["build", export.to_str().unwrap()]).failure();
     assert!(run.stderr.contains("export.nq"), "{}", run.stderr);
     assert_eq!(fingerprint(&store), before);
     let _ = repo();
+}
+
+/// A copy of the bundled sources (files and manifest) in `dir`.
+fn copy_sources(dir: &Path) -> std::path::PathBuf {
+    let data = dir.join("data");
+    std::fs::create_dir_all(data.join("sources")).unwrap();
+    std::fs::copy(repo().join("data/sources.toml"), data.join("sources.toml")).unwrap();
+    for e in std::fs::read_dir(repo().join("data/sources")).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), data.join("sources").join(e.file_name())).unwrap();
+    }
+    data.join("sources.toml")
+}
+
+#[test]
+fn a_rebuild_extracts_only_the_sources_that_changed() {
+    let dir = tempdir();
+    let manifest = copy_sources(dir.path());
+    let m = manifest.to_str().unwrap();
+    let store = dir.path().join("store");
+    let first = jinsong(&store, &["build", m]).success();
+    assert!(
+        first.stderr.is_empty(),
+        "quiet when stderr is not a terminal: {}",
+        first.stderr
+    );
+    let before = fingerprint(&store);
+    // Unchanged sources: nothing is extracted, nothing written.
+    let files = |p: &Path| -> Vec<(String, std::time::SystemTime)> {
+        let mut v: Vec<_> = std::fs::read_dir(p)
+            .unwrap()
+            .map(|e| e.unwrap())
+            .map(|e| {
+                (
+                    e.file_name().to_string_lossy().into_owned(),
+                    e.metadata().unwrap().modified().unwrap(),
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let untouched = files(&store);
+    let run = jinsong(&store, &["build", m]).success();
+    assert!(
+        run.stdout
+            .contains("is up to date: 5 sources unchanged, nothing extracted"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(
+        files(&store),
+        untouched,
+        "the store's files are not touched"
+    );
+    // One source changes: only it is extracted, only its graph replaced.
+    let blog = dir.path().join("data/sources/004_da9b563e93d3046d.txt");
+    let mut text = std::fs::read_to_string(&blog).unwrap();
+    text.push_str("\nThe Battle of Qingshui was fought near Xiangyang in 1150 between the Song and the Jin.\n");
+    std::fs::write(&blog, text).unwrap();
+    let run = jinsong(&store, &["build", m]).success();
+    assert!(run.stdout.starts_with("Updated "), "{}", run.stdout);
+    assert!(
+        run.stdout.contains(
+            "1 source extracted (blog), 4 unchanged (not extracted); replaced 1 graph (graph/blog)"
+        ),
+        "{}",
+        run.stdout
+    );
+    let qingshui = jinsong(
+        &store,
+        &[
+            "query",
+            "SELECT ?g WHERE { GRAPH ?g { ?b rdfs:label \"Battle of Qingshui\"@en } }",
+            "-f",
+            "csv",
+        ],
+    )
+    .success();
+    assert!(
+        qingshui.stdout.contains("graph/blog"),
+        "{}",
+        qingshui.stdout
+    );
+    assert_ne!(fingerprint(&store), before);
+    // The same graph as a whole build of the same sources.
+    let whole = dir.path().join("whole");
+    jinsong(&whole, &["build", m]).success();
+    assert_eq!(canonical(&store).1, canonical(&whole).1);
+    // A source leaves the manifest: its graph goes, the rest stays.
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    let kept: Vec<&str> = text
+        .split("\n[[source]]\n")
+        .filter(|t| !t.contains("id = \"piglix\""))
+        .collect();
+    std::fs::write(&manifest, kept.join("\n[[source]]\n")).unwrap();
+    let run = jinsong(&store, &["build", m]).success();
+    assert!(
+        run.stdout.contains("0 sources extracted, 4 unchanged"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("removed graph/piglix"),
+        "{}",
+        run.stdout
+    );
+    let whole = dir.path().join("whole4");
+    jinsong(&whole, &["build", m]).success();
+    assert_eq!(canonical(&store).1, canonical(&whole).1);
+    // --full reuses nothing, and gives the same graph.
+    let run = jinsong(&store, &["build", "--full", m]).success();
+    assert!(run.stdout.starts_with("Built "), "{}", run.stdout);
+    assert_eq!(canonical(&store).1, canonical(&whole).1);
+}
+
+#[test]
+fn a_failed_rebuild_keeps_the_store_and_its_cache() {
+    let dir = tempdir();
+    let manifest = copy_sources(dir.path());
+    let m = manifest.to_str().unwrap();
+    let store = dir.path().join("store");
+    jinsong(&store, &["build", m, "--no-link"]).success();
+    let before = fingerprint(&store);
+    let blog = dir.path().join("data/sources/004_da9b563e93d3046d.txt");
+    let good = std::fs::read(&blog).unwrap();
+    std::fs::write(&blog, b"\xff\xfe not text").unwrap();
+    let run = jinsong(&store, &["build", m, "--no-link"]).failure();
+    assert!(run.stderr.contains("is unchanged"), "{}", run.stderr);
+    assert_eq!(fingerprint(&store), before);
+    // Nothing half-made is left beside the store.
+    let left: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+    // The source mended: the store is up to date again, with nothing extracted.
+    std::fs::write(&blog, good).unwrap();
+    let run = jinsong(&store, &["build", m, "--no-link"]).success();
+    assert!(run.stdout.contains("is up to date"), "{}", run.stdout);
 }
