@@ -24,9 +24,7 @@ use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use oxigraph::io::{RdfFormat, RdfParser};
-use oxigraph::model::{
-    BlankNode, GraphName, GraphNameRef, NamedNode, NamedOrBlankNode, Quad, Term,
-};
+use oxigraph::model::{BlankNode, GraphName, NamedNode, NamedOrBlankNode, Quad, Term};
 use rayon::prelude::*;
 use rustc_hash::FxHashSet;
 use sha2::{Digest, Sha256};
@@ -1065,10 +1063,11 @@ pub fn build_with(
             }
             // Counts: the document graphs' from the reduce, the rest from the store.
             let t = Instant::now();
-            let graph_len = |g: &NamedNode| {
-                store
-                    .quads_for_pattern(None, None, None, Some(g.as_ref().into()))
-                    .count()
+            let count_in = |g: Option<&NamedNode>| {
+                store::count_triples(store, g).map_err(|source| StoreError::Write {
+                    path: dir.to_owned(),
+                    source,
+                })
             };
             let others = [
                 base.graph(DERIVED_GRAPH),
@@ -1076,13 +1075,14 @@ pub fn build_with(
                 base.graph(link::LINKS_GRAPH),
                 base.graph(link::CACHE_GRAPH),
             ];
-            summary.quads = counts.iter().map(|c| c.0).sum::<usize>()
-                + others.iter().map(graph_len).sum::<usize>();
+            let mut in_others = 0;
+            for g in &others {
+                in_others += count_in(Some(g))?;
+            }
+            summary.quads = counts.iter().map(|c| c.0).sum::<usize>() + in_others;
             summary.facts = counts.iter().map(|c| c.1).sum::<usize>() + plan.derived.len();
             summary.graphs = store.named_graphs().count();
-            summary.merged = store
-                .quads_for_pattern(None, None, None, Some(GraphNameRef::DefaultGraph))
-                .count();
+            summary.merged = count_in(None)?;
             summary.timings.push(("count", t.elapsed()));
             // The map cache's index, for the next build.
             CacheIndex {

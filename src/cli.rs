@@ -941,7 +941,7 @@ fn print_summary(
     let t: Vec<String> = s
         .timings
         .iter()
-        .map(|(n, d)| format!("{n} {:.0?}", d))
+        .map(|(n, d)| format!("{n} {:.2?}", d))
         .collect();
     if let Some(l) = &s.link {
         writeln!(

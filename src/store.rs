@@ -166,6 +166,35 @@ pub fn open(path: &Path) -> Result<Store, StoreError> {
     })
 }
 
+/// The number of triples in a graph of the store (`None`: the default
+/// graph), counted by SPARQL over the store's ids, without reading the
+/// terms themselves back.
+pub fn count_triples(store: &Store, graph: Option<&NamedNode>) -> Result<usize, StorageError> {
+    use oxigraph::sparql::{QueryResults, SparqlEvaluator};
+    let pattern = match graph {
+        None => "?s ?p ?o".to_owned(),
+        Some(g) => format!("GRAPH <{}> {{ ?s ?p ?o }}", g.as_str()),
+    };
+    let query = format!("SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}");
+    let other = |e: &dyn std::fmt::Display| StorageError::Other(e.to_string().into());
+    let prepared = SparqlEvaluator::new()
+        .parse_query(&query)
+        .map_err(|e| other(&e))?;
+    let QueryResults::Solutions(mut rows) =
+        prepared.on_store(store).execute().map_err(|e| other(&e))?
+    else {
+        return Ok(0);
+    };
+    let n = match rows.next() {
+        Some(row) => match row.map_err(|e| other(&e))?.get("n") {
+            Some(oxigraph::model::Term::Literal(l)) => l.value().parse().unwrap_or(0),
+            _ => 0,
+        },
+        None => 0,
+    };
+    Ok(n)
+}
+
 /// The store's named graphs that are IRIs, sorted.
 pub fn named_graphs(store: &Store) -> Result<Vec<NamedNode>, StorageError> {
     let mut out = Vec::new();
