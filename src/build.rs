@@ -553,7 +553,7 @@ pub fn build_graph(docs: Vec<Document>, base: &Base) -> Built {
         })
         .collect();
     mapped.sort_by(|a, b| a.0.graph.cmp(&b.0.graph));
-    let summaries: Vec<reduce::Summary> = mapped.iter().map(|m| m.0.clone()).collect();
+    let summaries: Vec<&reduce::Summary> = mapped.iter().map(|m| &m.0).collect();
     let plan = reduce::plan(&summaries, base);
     let mut quads = Vec::new();
     for (_, qs) in mapped {
@@ -675,7 +675,7 @@ pub struct ExtractSummary {
 
 /// The memory the bulk loader may use, in megabytes (its default is 2 GB
 /// per thread; a build must stay well under 2 GB in all).
-const LOADER_MEMORY_MB: usize = 1024;
+const LOADER_MEMORY_MB: usize = 512;
 
 /// A build with more changed graphs than this share of all is loaded anew
 /// rather than changed in place (one transaction per graph).
@@ -862,14 +862,18 @@ pub fn build_with(
 
     // Reduce.
     let t = Instant::now();
-    let summaries: Vec<reduce::Summary> = mapped.iter().map(|m| m.summary.clone()).collect();
+    let summaries: Vec<&reduce::Summary> = mapped.iter().map(|m| &m.summary).collect();
     let plan = reduce::plan(&summaries, base);
-    drop(summaries);
     count_kinds(&plan, &mut summary);
     let mappings: Vec<String> = mapped
         .iter()
         .map(|m| plan.mapping_digest(&m.summary))
         .collect();
+    // The plan has what the load needs: the summaries' memory goes back.
+    let mut mapped = mapped;
+    for m in &mut mapped {
+        m.summary.res = Vec::new();
+    }
     let derived_digest = crate::export::sha256_hex(
         plan.derived
             .iter()

@@ -659,10 +659,9 @@ fn en(s: &str) -> Literal {
 
 /// Decides the reduce of `summaries` (one per document graph; their order
 /// does not matter: they are taken in the order of their graph IRIs).
-pub fn plan(summaries: &[Summary], base: &Base) -> Plan {
-    let mut order: Vec<usize> = (0..summaries.len()).collect();
-    order.sort_by(|&a, &b| summaries[a].graph.cmp(&summaries[b].graph));
-    let sums: Vec<&Summary> = order.iter().map(|&i| &summaries[i]).collect();
+pub fn plan(summaries: &[&Summary], base: &Base) -> Plan {
+    let mut sums: Vec<&Summary> = summaries.to_vec();
+    sums.sort_by(|a, b| a.graph.cmp(&b.graph));
     let mut p = Plan {
         prefix: base.resource_prefix(),
         graphs: sums
