@@ -17,7 +17,7 @@ fn bundled(c: &mut Criterion) {
     let mut g = c.benchmark_group("bundled");
     g.throughput(Throughput::Bytes(bytes as u64));
     g.sample_size(20);
-    g.bench_function("read+extract+resolve+emit", |b| {
+    g.bench_function("read+map+reduce", |b| {
         b.iter(|| {
             let docs = read_sources(&[]).expect("sources");
             build_graph(docs, &base).quads.len()

@@ -24,17 +24,24 @@ fn main() -> Result<()> {
         .iter()
         .map(sources::read)
         .collect::<std::result::Result<Vec<_>, _>>()?;
-    let ex = jinsong::extract::extract_all(&docs);
+    // As the map step does it: each document on its own.
+    let ex: Vec<_> = docs
+        .iter()
+        .flat_map(|d| jinsong::extract::extract_all(std::slice::from_ref(d)))
+        .collect();
     if let Ok(keys) = std::env::var("VOTES") {
-        let sc: Vec<_> = docs.iter().map(jinsong::extract::scan).collect();
-        let t = jinsong::extract::NameTable::build(&sc);
-        for k in keys.split(',') {
-            println!(
-                "VOTES {k}: {:?} class={:?} alias={:?}",
-                t.votes(k),
-                t.class_of_key(k),
-                t.polity_alias(k)
-            );
+        for d in &docs {
+            let sc = [jinsong::extract::scan(d)];
+            let t = jinsong::extract::NameTable::build(&sc);
+            for k in keys.split(',') {
+                println!(
+                    "VOTES {} {k}: {:?} class={:?} alias={:?}",
+                    d.meta.id,
+                    t.votes(k),
+                    t.class_of_key(k),
+                    t.polity_alias(k)
+                );
+            }
         }
         return Ok(());
     }

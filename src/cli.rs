@@ -45,6 +45,12 @@ pub enum Command {
     /// .txt/.md file in it, format detected from the content) or a file.
     /// The store is replaced only when everything succeeded.
     Build(BuildArgs),
+    /// The map step alone: each source's graph as N-Quads, without a store.
+    ///
+    /// A pure function of each file (IRIs are minted from names), so shards
+    /// made on many machines, given to `jinsong build` together, end in the
+    /// same graph as one build of all the sources.
+    Extract(ExtractArgs),
     /// Run a SPARQL query: a named query (`timeline`), a .rq file, SPARQL text, or `-` for stdin.
     Query(QueryArgs),
     /// Export the store, or one graph of it, as RDF.
@@ -186,12 +192,27 @@ pub struct ServeArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct BuildArgs {
+pub struct ExtractArgs {
     /// Manifests, directories or files to read (default: the bundled sources).
+    pub paths: Vec<PathBuf>,
+    /// Write the N-Quads to FILE instead of stdout (replaced only when complete).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    /// Manifests, directories or files to read, and N-Quads shards made by
+    /// `jinsong extract` (.nq) (default: the bundled sources).
     pub paths: Vec<PathBuf>,
     /// Build without linking to DBpedia.
     #[arg(long)]
     pub no_link: bool,
+    /// Extract every source and load a new store, reusing nothing of the
+    /// previous build (by default, only sources whose bytes changed are
+    /// extracted again, and only their graphs replaced).
+    #[arg(long)]
+    pub full: bool,
     /// Keep the new store even when it violates its SHACL shapes.
     #[arg(long, conflicts_with = "shapes")]
     pub no_validate: bool,
@@ -374,21 +395,49 @@ pub fn run(cli: Cli) -> Result<()> {
             } else {
                 Some(args.shapes.load()?)
             };
-            let summary =
-                build::build(&args.paths, &base, &cli.store, linking_ref, shapes.as_ref())
-                    .with_context(|| {
-                        if existed {
-                            format!(
-                                "build failed; the store at {} is unchanged",
-                                cli.store.display()
-                            )
-                        } else {
-                            format!("build failed; no store written at {}", cli.store.display())
-                        }
-                    })?;
+            let summary = build::build_with(
+                &args.paths,
+                &base,
+                &cli.store,
+                linking_ref,
+                shapes.as_ref(),
+                args.full,
+            )
+            .with_context(|| {
+                if existed {
+                    format!(
+                        "build failed; the store at {} is unchanged",
+                        cli.store.display()
+                    )
+                } else {
+                    format!("build failed; no store written at {}", cli.store.display())
+                }
+            })?;
             let mut summary = summary;
             summary.no_link_note = no_link_note;
             print_summary(&mut out, &summary, &cli.store, started.elapsed())?;
+        }
+        Command::Extract(args) => {
+            let started = Instant::now();
+            let summary = match &args.output {
+                None => {
+                    let s = build::extract_to(&args.paths, &base, &mut out)
+                        .context("extract failed")?;
+                    out.flush()
+                        .context("extract failed: cannot write the output")?;
+                    s
+                }
+                Some(path) => extract_to_file(&args.paths, &base, path)
+                    .with_context(|| format!("extract failed; {} is unchanged", path.display()))?,
+            };
+            eprintln!(
+                "Extracted {} source{} ({} bytes) to {} quads in {:.2?}",
+                summary.sources,
+                if summary.sources == 1 { "" } else { "s" },
+                summary.bytes,
+                summary.quads,
+                started.elapsed()
+            );
         }
         Command::Query(args) => {
             if args.list {
@@ -730,26 +779,144 @@ fn print_link_report(
     Ok(())
 }
 
+/// `jinsong extract -o FILE`: a temporary file beside FILE, renamed over it
+/// only when every source was extracted.
+fn extract_to_file(
+    paths: &[PathBuf],
+    base: &crate::rdf::emit::Base,
+    path: &std::path::Path,
+) -> Result<build::ExtractSummary> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    let summary = {
+        let mut w = io::BufWriter::new(tmp.as_file_mut());
+        let s = build::extract_to(paths, base, &mut w)?;
+        w.flush()
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        s
+    };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let perms = std::fs::metadata(path)
+            .map(|m| m.permissions())
+            .unwrap_or_else(|_| std::fs::Permissions::from_mode(0o644));
+        tmp.as_file()
+            .set_permissions(perms)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    tmp.persist(path)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(summary)
+}
+
 fn print_summary(
     out: &mut dyn Write,
     s: &build::Summary,
     store: &std::path::Path,
     elapsed: std::time::Duration,
 ) -> Result<()> {
-    writeln!(
-        out,
-        "Built {} from {} source{} in {:.2?}",
-        store.display(),
-        s.sources.len(),
-        if s.sources.len() == 1 { "" } else { "s" },
-        elapsed
-    )?;
-    for (id, format, bytes, path) in &s.sources {
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
+    if s.up_to_date {
         writeln!(
             out,
-            "  {id:<14} {format:<13} {bytes:>8} bytes  {}",
-            path.display()
+            "{} is up to date: {} source{} unchanged, nothing extracted ({:.2?})",
+            store.display(),
+            s.sources.len(),
+            plural(s.sources.len()),
+            elapsed
         )?;
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "{} {} from {} source{} in {:.2?}",
+        if s.incremental.as_ref().is_some_and(|i| i.in_place) {
+            "Updated"
+        } else {
+            "Built"
+        },
+        store.display(),
+        s.sources.len(),
+        plural(s.sources.len()),
+        elapsed
+    )?;
+    if let Some(i) = &s.incremental {
+        let list = |v: &[String]| {
+            if v.len() <= 5 {
+                v.join(", ")
+            } else {
+                format!("{}, … ({} more)", v[..5].join(", "), v.len() - 5)
+            }
+        };
+        let mut line = format!(
+            "Changes:  {} source{} extracted{}, {} unchanged (not extracted)",
+            i.extracted.len(),
+            plural(i.extracted.len()),
+            if i.extracted.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", list(&i.extracted))
+            },
+            i.reused
+        );
+        if i.in_place {
+            line.push_str(&format!(
+                "; replaced {} graph{}{}",
+                i.replaced.len(),
+                plural(i.replaced.len()),
+                if i.replaced.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", list(&i.replaced))
+                }
+            ));
+        } else {
+            line.push_str("; loaded anew (many graphs changed)");
+        }
+        if !i.removed.is_empty() {
+            line.push_str(&format!("; removed {}", list(&i.removed)));
+        }
+        writeln!(out, "{line}")?;
+    }
+    // A corpus of many sources is said in one line per format.
+    if s.sources.len() > 20 {
+        let mut formats: std::collections::BTreeMap<&str, (usize, usize)> = Default::default();
+        for r in &s.sources {
+            let e = formats.entry(r.format.as_str()).or_default();
+            e.0 += 1;
+            e.1 += r.bytes.unwrap_or(0);
+        }
+        for (f, (n, bytes)) in formats {
+            writeln!(
+                out,
+                "  {f:<13} {n:>7} source{} {bytes:>12} bytes",
+                plural(n)
+            )?;
+        }
+    }
+    for r in s.sources.iter().filter(|_| s.sources.len() <= 20) {
+        match r.bytes {
+            Some(bytes) if !r.from_shard => writeln!(
+                out,
+                "  {:<14} {:<13} {bytes:>8} bytes  {}",
+                r.id,
+                r.format,
+                r.path.display()
+            )?,
+            _ => writeln!(
+                out,
+                "  {:<14} {:<13} {:>14}  {}",
+                r.id,
+                r.format,
+                "from shard",
+                r.path.display()
+            )?,
+        }
     }
     let ent: Vec<String> = s.entities.iter().map(|(c, n)| format!("{n} {c}")).collect();
     let ev: Vec<String> = s.events.iter().map(|(c, n)| format!("{n} {c}")).collect();
@@ -774,7 +941,7 @@ fn print_summary(
     let t: Vec<String> = s
         .timings
         .iter()
-        .map(|(n, d)| format!("{n} {:.0?}", d))
+        .map(|(n, d)| format!("{n} {:.2?}", d))
         .collect();
     if let Some(l) = &s.link {
         writeln!(

@@ -137,7 +137,7 @@ impl UnionFind {
 
 /// The key entities are merged by: the normalized name, with "northern X"
 /// read as "North X" (DBpedia's "North China" is northern China).
-fn entity_key(name: &str) -> String {
+pub(crate) fn entity_key(name: &str) -> String {
     let k = norm_key(name);
     for (adj, dir) in [
         ("northern ", "north "),
@@ -157,7 +157,7 @@ fn entity_key(name: &str) -> String {
 }
 
 /// A person's key with its life-span qualifier split off.
-fn split_qualifier(key: &str) -> (&str, Option<&str>) {
+pub(crate) fn split_qualifier(key: &str) -> (&str, Option<&str>) {
     if let Some(open) = key.rfind(" (") {
         if key.ends_with(')')
             && key[open + 2..key.len() - 1]
@@ -850,11 +850,13 @@ fn describe(ev: &ResolvedEvent, short: &[String], kb: &KnowledgeBase) -> String 
         .flat_map(|s| s.targets.iter().copied())
         .filter(|t| !attackers.contains(t))
         .collect();
+    // Names in alphabetical order: the label is the same in every document
+    // that tells the event, whatever order it met the names in.
     let list = |s: &BTreeSet<usize>| {
-        s.iter()
-            .map(|i| short[*i].clone())
-            .collect::<Vec<_>>()
-            .join("–")
+        let mut names: Vec<String> = s.iter().map(|i| short[*i].clone()).collect();
+        names.sort();
+        names.dedup();
+        names.join("–")
     };
     match ev.class {
         EventClass::Siege => match (place, ordinal) {

@@ -93,7 +93,7 @@ pub fn recover(path: &Path) -> Result<(), StoreError> {
             continue;
         };
         let (kind, pid) = match rest.split_once('-') {
-            Some((k @ ("new" | "old"), pid)) => (k, pid),
+            Some((k @ ("new" | "old" | "map"), pid)) => (k, pid),
             _ => continue,
         };
         let Ok(pid) = pid.parse::<u32>() else {
@@ -166,6 +166,35 @@ pub fn open(path: &Path) -> Result<Store, StoreError> {
     })
 }
 
+/// The number of triples in a graph of the store (`None`: the default
+/// graph), counted by SPARQL over the store's ids, without reading the
+/// terms themselves back.
+pub fn count_triples(store: &Store, graph: Option<&NamedNode>) -> Result<usize, StorageError> {
+    use oxigraph::sparql::{QueryResults, SparqlEvaluator};
+    let pattern = match graph {
+        None => "?s ?p ?o".to_owned(),
+        Some(g) => format!("GRAPH <{}> {{ ?s ?p ?o }}", g.as_str()),
+    };
+    let query = format!("SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}");
+    let other = |e: &dyn std::fmt::Display| StorageError::Other(e.to_string().into());
+    let prepared = SparqlEvaluator::new()
+        .parse_query(&query)
+        .map_err(|e| other(&e))?;
+    let QueryResults::Solutions(mut rows) =
+        prepared.on_store(store).execute().map_err(|e| other(&e))?
+    else {
+        return Ok(0);
+    };
+    let n = match rows.next() {
+        Some(row) => match row.map_err(|e| other(&e))?.get("n") {
+            Some(oxigraph::model::Term::Literal(l)) => l.value().parse().unwrap_or(0),
+            _ => 0,
+        },
+        None => 0,
+    };
+    Ok(n)
+}
+
 /// The store's named graphs that are IRIs, sorted.
 pub fn named_graphs(store: &Store) -> Result<Vec<NamedNode>, StorageError> {
     let mut out = Vec::new();
@@ -178,8 +207,10 @@ pub fn named_graphs(store: &Store) -> Result<Vec<NamedNode>, StorageError> {
     Ok(out)
 }
 
-/// A sibling path for a new or old copy of the store.
-fn sibling(path: &Path, suffix: &str) -> PathBuf {
+/// A sibling path for a new or old copy of the store (`new`, `old`), or
+/// for a build's work in progress (`map`); a command that finds one left by
+/// a process that died removes it.
+pub fn sibling(path: &Path, suffix: &str) -> PathBuf {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -220,18 +251,46 @@ pub fn replace_then<T, E: From<StoreError>>(
     quads: impl IntoIterator<Item = Quad>,
     before_swap: impl FnOnce(&Store) -> Result<T, E>,
 ) -> Result<T, E> {
+    replace_with(path, Start::Empty, |store, dir| {
+        let write = |source| StoreError::Write {
+            path: dir.to_owned(),
+            source,
+        };
+        let mut loader = store.bulk_loader();
+        loader.load_quads(quads).map_err(write)?;
+        loader.commit().map_err(write)?;
+        before_swap(store)
+    })
+}
+
+/// What a new store starts from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Start {
+    Empty,
+    /// A copy of the previous store (a RocksDB checkpoint: hard links to
+    /// its files, so it costs little), to change in place.
+    Previous,
+}
+
+/// Makes a new store beside the one at `path` and fills it with `fill`
+/// (which gets the new store and its directory, where it may keep files of
+/// its own); the new store replaces the previous one only once `fill`
+/// succeeded. When it fails, the new store is thrown away and the previous
+/// one stays as it was.
+pub fn replace_with<T, E: From<StoreError>>(
+    path: &Path,
+    start: Start,
+    fill: impl FnOnce(&Store, &Path) -> Result<T, E>,
+) -> Result<T, E> {
     recover(path)?;
-    if path.exists() {
-        if !is_store(path) && path.read_dir().map_err(io("read", path))?.next().is_some() {
-            return Err(StoreError::NotAStore {
-                path: path.to_owned(),
-            }
-            .into());
+    if path.exists()
+        && !is_store(path)
+        && path.read_dir().map_err(io("read", path))?.next().is_some()
+    {
+        return Err(StoreError::NotAStore {
+            path: path.to_owned(),
         }
-        if is_store(path) {
-            // Refuse to pull the store from under a process using it.
-            drop(open(path)?);
-        }
+        .into());
     }
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent).map_err(io("create", parent))?;
@@ -240,19 +299,22 @@ pub fn replace_then<T, E: From<StoreError>>(
     if new.exists() {
         std::fs::remove_dir_all(&new).map_err(io("remove", &new))?;
     }
+    if is_store(path) {
+        // Refuse to pull the store from under a process using it.
+        let previous = open(path)?;
+        if start == Start::Previous
+            && let Err(source) = previous.backup(&new)
+        {
+            let _ = std::fs::remove_dir_all(&new);
+            return Err(StoreError::Write { path: new, source }.into());
+        }
+    }
     let result = (|| -> Result<T, E> {
         let store = Store::open(&new).map_err(|source| StoreError::Write {
             path: new.clone(),
             source,
         })?;
-        let write = |source| StoreError::Write {
-            path: new.clone(),
-            source,
-        };
-        let mut loader = store.bulk_loader();
-        loader.load_quads(quads).map_err(write)?;
-        loader.commit().map_err(write)?;
-        let value = before_swap(&store)?;
+        let value = fill(&store, &new)?;
         store.flush().map_err(|source| StoreError::Write {
             path: new.clone(),
             source,

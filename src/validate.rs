@@ -62,6 +62,9 @@ pub struct Shapes {
     pub name: String,
     /// Number of shapes with targets (the ones that select focus nodes).
     pub count: usize,
+    /// SHA-256 of the shapes' Turtle: a build that validated with the same
+    /// shapes need not validate unchanged graphs again.
+    pub digest: String,
 }
 
 impl Shapes {
@@ -102,6 +105,7 @@ impl Shapes {
             schema,
             name: name.to_owned(),
             count,
+            digest: crate::export::sha256_hex(ttl.as_bytes()),
         })
     }
 }

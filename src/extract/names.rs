@@ -1362,19 +1362,32 @@ fn cue_votes(toks: &[Tok<'_>], times: &[TimeMention], names: &[NameMention], k: 
     }
     // An apposition says what a name is: "Tianzuo, the last emperor of the
     // Liao", "Jiangxi, the area where", "Li Cheng, a Song turncoat".
-    if next(1).is_some_and(|t| t.text == ",")
-        && next(2).is_some_and(|t| t.is_any(&["the", "a", "an", "his", "her", "its"]))
+    // A parenthesis between the name and its apposition is skipped: "Da Qi
+    // (the "Great Qi"), their second attempt at a puppet state".
+    let mut skip = 0;
+    if next(1).is_some_and(|t| t.text == "(") {
+        let mut d = 2;
+        while next(d).is_some_and(|t| t.text != ")") && d < 12 {
+            d += 1;
+        }
+        if next(d).is_some_and(|t| t.text == ")") {
+            skip = d;
+        }
+    }
+    let nx = |d: usize| next(d + skip);
+    if nx(1).is_some_and(|t| t.text == ",")
+        && nx(2).is_some_and(|t| t.is_any(&["the", "a", "an", "his", "her", "its", "their"]))
     {
         let mut d = 3;
-        while next(d).is_some_and(|t| {
+        while nx(d).is_some_and(|t| {
             t.kind == TokenKind::Word
                 && !t.is_any(&[
-                    "of", "who", "which", "and", "to", "in", "at", "for", "from", "on", "with",
-                    "by",
+                    "of", "who", "which", "and", "to", "in", "for", "from", "on", "with", "by",
                 ])
-        }) && d < 7
+                && !(t.is("at") && nx(d - 1).is_none_or(|p| !p.is("attempt")))
+        }) && d < 10
         {
-            if let Some(t) = next(d) {
+            if let Some(t) = nx(d) {
                 let w = t.lower();
                 if lexicon::is_person_title(&w)
                     || lexicon::is_person_title(w.trim_end_matches('s'))

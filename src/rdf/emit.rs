@@ -3,8 +3,9 @@
 //! One named graph per source (`graph/<id>`) holds exactly what that source
 //! states, with the source's own resource (title, origin, format, licence,
 //! SHA-256) and the NIF strings of every mention and evidence sentence, with
-//! byte offsets into the original file. `graph/derived` holds what jinsong
-//! infers from those statements (categories of the conflict record).
+//! byte offsets into the original file. The source's `foaf:primaryTopic` is
+//! the event the document is about. `graph/derived` (what jinsong infers
+//! across sources) is the reduce's, in `crate::reduce`.
 //! The ontology graph is loaded by the store from `ontology/jinsong.ttl`.
 
 use std::collections::BTreeSet;
@@ -13,7 +14,7 @@ use std::ops::Range;
 use oxigraph::model::vocab::{rdf, rdfs, xsd};
 use oxigraph::model::{GraphName, Literal, NamedNode, NamedNodeRef, Quad, Term};
 
-use super::vocab::{PREFIXES, dcterms, itsrdf, jso, nif, prov, skos};
+use super::vocab::{PREFIXES, dcterms, foaf, itsrdf, jso, nif, prov, skos};
 use crate::extract::{EntityClass, EventClass};
 use crate::resolve::{KnowledgeBase, Statement};
 use crate::sources::Document;
@@ -65,6 +66,11 @@ impl Base {
 
     fn node(&self, path: &str, name: &str) -> NamedNode {
         NamedNode::new_unchecked(format!("{}{path}{}", self.root, escape_iri(name)))
+    }
+
+    /// `resource/Category:<name>`: a DBpedia-style category.
+    pub fn category(&self, name: &str) -> NamedNode {
+        self.node("resource/Category:", name)
     }
 
     /// `resource/<name>`
@@ -340,6 +346,10 @@ pub fn emit(kb: &KnowledgeBase, docs: &[Document], base: &Base) -> (Vec<Quad>, E
             let g = base.graph(source);
             facts += 1;
             out.add(iri, rdf::TYPE, class, &g);
+            if st.event.subject {
+                // What the document is about, as DBpedia says of a page.
+                out.add(&base.source(source), foaf::PRIMARY_TOPIC, iri.clone(), &g);
+            }
             out.add(iri, rdfs::LABEL, en(&ev.label), &g);
             statement(
                 &mut out,
@@ -354,49 +364,8 @@ pub fn emit(kb: &KnowledgeBase, docs: &[Document], base: &Base) -> (Vec<Quad>, E
         }
     }
 
-    // Derived: categories of conflicts, as DBpedia files a war under "Wars
-    // involving X" and "Nth-century conflicts".
-    let dg = base.graph(DERIVED_GRAPH);
-    for (i, ev) in kb.events.iter().enumerate() {
-        if ev.class != EventClass::Conflict || !ev.subject {
-            continue;
-        }
-        let iri = &event_iri[i];
-        let mut cats: BTreeSet<String> = BTreeSet::new();
-        for st in ev.statements.values() {
-            for b in &st.belligerents {
-                cats.insert(format!("Wars involving the {}", kb.entities[*b].label));
-            }
-            let start = st.event.start.map(|d| d.year);
-            let end = st.event.end.map(|d| d.year).or(start);
-            if let (Some(a), Some(b)) = (start, end) {
-                let (ca, cb) = ((a - 1) / 100 + 1, (b - 1) / 100 + 1);
-                for c in ca..=cb.min(ca + 5) {
-                    cats.insert(format!("{}-century conflicts", ordinal_suffix(c)));
-                }
-            }
-        }
-        for c in cats {
-            let cat = base.node("resource/Category:", &c);
-            out.add(iri, dcterms::SUBJECT, cat.clone(), &dg);
-            out.add(&cat, rdf::TYPE, skos::CONCEPT, &dg);
-            out.add(&cat, rdfs::LABEL, en(&c), &dg);
-            out.add(&cat, skos::PREF_LABEL, en(&c), &dg);
-        }
-    }
     let stats = EmitStats { facts };
     (out.quads, stats)
-}
-
-fn ordinal_suffix(n: i32) -> String {
-    let s = match (n % 10, n % 100) {
-        (_, 11..=13) => "th",
-        (1, _) => "st",
-        (2, _) => "nd",
-        (3, _) => "rd",
-        _ => "th",
-    };
-    format!("{n}{s}")
 }
 
 /// A NIF string for a mention or sentence, linked to what it names.

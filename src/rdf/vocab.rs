@@ -138,6 +138,12 @@ namespace!(
 });
 
 namespace!(
+    /// FOAF: a source document's `foaf:primaryTopic` is the event it is about.
+    foaf, "http://xmlns.com/foaf/0.1/", {
+    PRIMARY_TOPIC = "primaryTopic",
+});
+
+namespace!(
     /// OWL.
     owl, "http://www.w3.org/2002/07/owl#", {
     SAME_AS = "sameAs",
@@ -164,6 +170,7 @@ pub const PREFIXES: &[(&str, &str)] = &[
     ("owl", owl::NS),
     ("skos", skos::NS),
     ("dcterms", dcterms::NS),
+    ("foaf", foaf::NS),
     ("prov", prov::NS),
     ("nif", nif::NS),
     ("itsrdf", itsrdf::NS),

@@ -318,11 +318,30 @@ pub const MAX_LINE: usize = 1 << 20;
 
 /// Reads one source described by `meta`.
 pub fn read(meta: &SourceMeta) -> Result<Document, SourceError> {
-    let bytes = std::fs::read(&meta.path).map_err(|source| SourceError::Io {
+    let bytes = read_bytes(meta)?;
+    let sha256 = sha256_hex(&bytes);
+    read_from(meta, bytes, sha256)
+}
+
+/// The bytes of a source's file.
+pub fn read_bytes(meta: &SourceMeta) -> Result<Vec<u8>, SourceError> {
+    std::fs::read(&meta.path).map_err(|source| SourceError::Io {
         path: meta.path.clone(),
         source,
-    })?;
-    let sha256 = hex(&Sha256::digest(&bytes));
+    })
+}
+
+/// SHA-256 of bytes, lower-case hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
+/// Reads a source from the bytes of its file (and their SHA-256).
+pub fn read_from(
+    meta: &SourceMeta,
+    bytes: Vec<u8>,
+    sha256: String,
+) -> Result<Document, SourceError> {
     let original = decode(&meta.path, bytes)?;
     let doc = parse_text(meta.clone(), original, sha256);
     if !doc.blocks.iter().any(|b| {

@@ -14,6 +14,13 @@ use crate::harness::{jinsong, repo, shared_store, tempdir};
 
 /// A manifest listing the bundled sources (absolute paths) in `order`.
 fn manifest(dir: &Path, order: &[usize]) -> std::path::PathBuf {
+    assert_eq!(order.len(), 5, "the bundled manifest has 5 sources");
+    manifest_of(dir, order)
+}
+
+/// A manifest listing some of the bundled sources (absolute paths, so that
+/// every manifest made here names each file the same way), in `order`.
+pub fn manifest_of(dir: &Path, order: &[usize]) -> std::path::PathBuf {
     let text = std::fs::read_to_string(repo().join("data/sources.toml")).unwrap();
     let tables: Vec<String> = text
         .split("\n[[source]]\n")
@@ -34,11 +41,7 @@ fn manifest(dir: &Path, order: &[usize]) -> std::path::PathBuf {
                 .join("\n")
         })
         .collect();
-    assert_eq!(
-        tables.len(),
-        order.len(),
-        "the bundled manifest has 5 sources"
-    );
+    assert_eq!(tables.len(), 5, "the bundled manifest has 5 sources");
     let mut out = String::new();
     for &i in order {
         out.push_str("[[source]]\n");
@@ -50,7 +53,7 @@ fn manifest(dir: &Path, order: &[usize]) -> std::path::PathBuf {
     path
 }
 
-fn canonical(store: &Path) -> (String, String) {
+pub fn canonical(store: &Path) -> (String, String) {
     let run = jinsong(store, &["export", "--canonical"]).success();
     let hash = run
         .stderr

@@ -10,6 +10,7 @@ mod fuzz;
 mod harness;
 mod interop;
 mod link;
+mod mapreduce;
 mod ontology;
 mod push;
 mod quality;

@@ -1,0 +1,1319 @@
+//! Reduce: one resource per real thing across documents.
+//!
+//! The map step ([`crate::build::map_document`], `jinsong extract`) states
+//! each document on its own and mints resource IRIs from names, so the same
+//! name in two documents is already the same IRI, without coordination. What
+//! only the whole corpus can tell is decided here, from those quads and
+//! nothing else (shards made on many machines reduce exactly as one build):
+//!
+//! - aliases: a resource that one document calls by a name another document
+//!   uses as its label ("Wanyan Liang", also "the Prince of Hailing") is
+//!   one resource;
+//! - homonyms: one person's name with different life spans in different
+//!   documents is several people (`Zhang_Jun_(1086–1154)`);
+//! - events: the same name, the same siege at the same place in the same
+//!   years, the treaty of the same year, the campaign of the same sides and
+//!   years are one event; two events of one document never merge;
+//! - labels: the one most documents use; every other name a document gives
+//!   stays as its `skos:altLabel`.
+//!
+//! [`Summary`] is what a document's graph tells the reduce (built from its
+//! quads by [`SummaryBuilder`]); [`Plan`] is the decision, which rewrites each
+//! graph's quads ([`Plan::rewrite`]) and adds `graph/derived`.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+use oxigraph::model::vocab::{rdf, rdfs};
+use oxigraph::model::{GraphName, Literal, NamedNode, NamedOrBlankNode, Quad, Term};
+
+use crate::extract::{EntityClass, EventClass, norm_key};
+use crate::rdf::emit::{Base, DERIVED_GRAPH};
+use crate::rdf::vocab::{dcterms, foaf, itsrdf, jso, skos};
+use crate::resolve::{entity_key, resource_name, split_qualifier};
+
+/// What a resource is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Kind {
+    Entity(EntityClass),
+    Event(EventClass),
+}
+
+impl Kind {
+    /// The ontology's class of this kind.
+    pub fn class(self) -> oxigraph::model::NamedNodeRef<'static> {
+        match self {
+            Kind::Entity(EntityClass::Polity) => jso::POLITY,
+            Kind::Entity(EntityClass::Person) => jso::PERSON,
+            Kind::Entity(EntityClass::Place) => jso::PLACE,
+            Kind::Event(EventClass::Conflict) => jso::CONFLICT,
+            Kind::Event(EventClass::Campaign) => jso::CAMPAIGN,
+            Kind::Event(EventClass::Battle) => jso::BATTLE,
+            Kind::Event(EventClass::Siege) => jso::SIEGE,
+            Kind::Event(EventClass::Treaty) => jso::TREATY,
+        }
+    }
+
+    fn of(class: &NamedNode) -> Option<Kind> {
+        let c = class.as_ref();
+        Some(if c == jso::POLITY {
+            Kind::Entity(EntityClass::Polity)
+        } else if c == jso::PERSON {
+            Kind::Entity(EntityClass::Person)
+        } else if c == jso::PLACE {
+            Kind::Entity(EntityClass::Place)
+        } else if c == jso::CONFLICT {
+            Kind::Event(EventClass::Conflict)
+        } else if c == jso::CAMPAIGN {
+            Kind::Event(EventClass::Campaign)
+        } else if c == jso::BATTLE {
+            Kind::Event(EventClass::Battle)
+        } else if c == jso::SIEGE {
+            Kind::Event(EventClass::Siege)
+        } else if c == jso::TREATY {
+            Kind::Event(EventClass::Treaty)
+        } else {
+            return None;
+        })
+    }
+}
+
+/// One resource as one document's graph states it. References are indexes
+/// into the same graph's resources.
+#[derive(Debug, Clone)]
+pub struct Res {
+    pub iri: NamedNode,
+    pub kind: Kind,
+    pub label: String,
+    pub alt: Vec<String>,
+    /// NIF phrases of the document that name it.
+    pub mentions: u32,
+    pub birth: Option<i32>,
+    pub death: Option<i32>,
+    /// Years of the first start and end dates stated.
+    pub start: Option<i32>,
+    pub end: Option<i32>,
+    pub place: Option<u32>,
+    pub belligerents: Vec<u32>,
+    pub attackers: Vec<u32>,
+    pub commanders: Vec<u32>,
+    /// The document is about it (`foaf:primaryTopic` of its source).
+    pub subject: bool,
+}
+
+/// What the reduce needs of one document's graph.
+#[derive(Debug, Clone)]
+pub struct Summary {
+    pub graph: NamedNode,
+    /// Sorted by IRI.
+    pub res: Vec<Res>,
+}
+
+#[derive(Debug, Default)]
+struct ResBuilder {
+    kinds: BTreeSet<Kind>,
+    label: Option<String>,
+    alt: BTreeSet<String>,
+    birth: Option<i32>,
+    death: Option<i32>,
+    start: Option<i32>,
+    end: Option<i32>,
+    place: Option<NamedNode>,
+    belligerents: BTreeSet<NamedNode>,
+    attackers: BTreeSet<NamedNode>,
+    commanders: BTreeSet<NamedNode>,
+}
+
+/// Reads a graph's quads, one at a time, into its [`Summary`].
+#[derive(Debug)]
+pub struct SummaryBuilder {
+    graph: NamedNode,
+    prefix: String,
+    res: HashMap<NamedNode, ResBuilder>,
+    mentions: HashMap<NamedNode, u32>,
+    subjects: BTreeSet<NamedNode>,
+}
+
+/// The year of an `xsd:date`, `xsd:gYearMonth` or `xsd:gYear` lexical form.
+fn year_of(lexical: &str) -> Option<i32> {
+    let (sign, rest) = match lexical.strip_prefix('-') {
+        Some(r) => (-1, r),
+        None => (1, lexical),
+    };
+    let digits: &str = &rest[..rest
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(rest.len())];
+    digits.parse::<i32>().ok().map(|y| sign * y)
+}
+
+fn take_min(slot: &mut Option<i32>, v: Option<i32>) {
+    if let Some(v) = v {
+        *slot = Some(slot.map_or(v, |s| s.min(v)));
+    }
+}
+
+impl SummaryBuilder {
+    pub fn new(graph: NamedNode, base: &Base) -> Self {
+        SummaryBuilder {
+            graph,
+            prefix: base.resource_prefix(),
+            res: HashMap::new(),
+            mentions: HashMap::new(),
+            subjects: BTreeSet::new(),
+        }
+    }
+
+    /// Whether an IRI names a resource (not a side, an indemnity or a category).
+    fn is_resource(&self, iri: &str) -> bool {
+        iri.strip_prefix(&self.prefix)
+            .is_some_and(|rest| !rest.contains('#') && !rest.starts_with("Category:"))
+    }
+
+    pub fn add(&mut self, q: &Quad) {
+        let p = q.predicate.as_ref();
+        if p == itsrdf::TA_IDENT_REF {
+            if let Term::NamedNode(o) = &q.object {
+                *self.mentions.entry(o.clone()).or_default() += 1;
+            }
+            return;
+        }
+        if p == foaf::PRIMARY_TOPIC {
+            if let Term::NamedNode(o) = &q.object {
+                self.subjects.insert(o.clone());
+            }
+            return;
+        }
+        let NamedOrBlankNode::NamedNode(s) = &q.subject else {
+            return;
+        };
+        if !self.is_resource(s.as_str()) {
+            return;
+        }
+        let lit = match &q.object {
+            Term::Literal(l) => Some(l.value()),
+            _ => None,
+        };
+        let node = match &q.object {
+            Term::NamedNode(n) => Some(n.clone()),
+            _ => None,
+        };
+        let r = self.res.entry(s.clone()).or_default();
+        if p == rdf::TYPE {
+            if let Some(k) = node.as_ref().and_then(Kind::of) {
+                r.kinds.insert(k);
+            }
+        } else if p == rdfs::LABEL {
+            if let Some(l) = lit {
+                r.label = Some(l.to_owned());
+            }
+        } else if p == skos::ALT_LABEL {
+            if let Some(l) = lit {
+                r.alt.insert(l.to_owned());
+            }
+        } else if p == jso::BIRTH_YEAR {
+            take_min(&mut r.birth, lit.and_then(year_of));
+        } else if p == jso::DEATH_YEAR {
+            take_min(&mut r.death, lit.and_then(year_of));
+        } else if p == jso::START_DATE {
+            take_min(&mut r.start, lit.and_then(year_of));
+        } else if p == jso::END_DATE {
+            take_min(&mut r.end, lit.and_then(year_of));
+        } else if p == jso::PLACE_PROP {
+            if r.place.is_none() {
+                r.place = node;
+            }
+        } else if p == jso::BELLIGERENT {
+            r.belligerents.extend(node);
+        } else if p == jso::ATTACKER {
+            r.attackers.extend(node);
+        } else if p == jso::COMMANDER {
+            r.commanders.extend(node);
+        }
+    }
+
+    pub fn finish(self) -> Summary {
+        let mut res: Vec<(NamedNode, ResBuilder)> = self
+            .res
+            .into_iter()
+            .filter(|(_, b)| !b.kinds.is_empty() && b.label.is_some())
+            .collect();
+        res.sort_by(|a, b| a.0.cmp(&b.0));
+        let index: HashMap<&NamedNode, u32> = res
+            .iter()
+            .enumerate()
+            .map(|(i, (n, _))| (n, i as u32))
+            .collect();
+        let refs = |set: &BTreeSet<NamedNode>| -> Vec<u32> {
+            set.iter().filter_map(|n| index.get(n).copied()).collect()
+        };
+        let out: Vec<Res> = res
+            .iter()
+            .map(|(iri, b)| {
+                // A resource typed twice keeps its most specific class
+                // (Siege before Battle, Campaign before Conflict).
+                let kind = b
+                    .kinds
+                    .iter()
+                    .copied()
+                    .max_by_key(|k| match k {
+                        Kind::Event(EventClass::Siege) | Kind::Event(EventClass::Campaign) => 1,
+                        _ => 0,
+                    })
+                    .unwrap_or(Kind::Entity(EntityClass::Place));
+                Res {
+                    iri: iri.clone(),
+                    kind,
+                    label: b.label.clone().unwrap_or_default(),
+                    alt: b.alt.iter().cloned().collect(),
+                    mentions: self.mentions.get(iri).copied().unwrap_or(0),
+                    birth: b.birth,
+                    death: b.death,
+                    start: b.start,
+                    end: b.end,
+                    place: b.place.as_ref().and_then(|p| index.get(p).copied()),
+                    belligerents: refs(&b.belligerents),
+                    attackers: refs(&b.attackers),
+                    commanders: refs(&b.commanders),
+                    subject: self.subjects.contains(iri),
+                }
+            })
+            .collect();
+        Summary {
+            graph: self.graph,
+            res: out,
+        }
+    }
+}
+
+/// A [`Res`] as the map cache keeps it (JSON beside the graph's quads).
+#[derive(serde::Serialize, serde::Deserialize)]
+struct ResOnDisk {
+    iri: String,
+    kind: String,
+    label: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    alt: Vec<String>,
+    mentions: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    birth: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    death: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    start: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    end: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    place: Option<u32>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    belligerents: Vec<u32>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    attackers: Vec<u32>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    commanders: Vec<u32>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    subject: bool,
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct SummaryOnDisk {
+    graph: String,
+    res: Vec<ResOnDisk>,
+}
+
+impl Summary {
+    /// The summary as JSON, for the map cache.
+    pub fn to_json(&self) -> String {
+        let disk = SummaryOnDisk {
+            graph: self.graph.as_str().to_owned(),
+            res: self
+                .res
+                .iter()
+                .map(|r| ResOnDisk {
+                    iri: r.iri.as_str().to_owned(),
+                    kind: r.kind.class().as_str().to_owned(),
+                    label: r.label.clone(),
+                    alt: r.alt.clone(),
+                    mentions: r.mentions,
+                    birth: r.birth,
+                    death: r.death,
+                    start: r.start,
+                    end: r.end,
+                    place: r.place,
+                    belligerents: r.belligerents.clone(),
+                    attackers: r.attackers.clone(),
+                    commanders: r.commanders.clone(),
+                    subject: r.subject,
+                })
+                .collect(),
+        };
+        serde_json::to_string(&disk).unwrap_or_default()
+    }
+
+    /// A summary read back from [`Summary::to_json`]; `None` when the text is
+    /// not one (the graph is then mapped again).
+    pub fn from_json(text: &str) -> Option<Summary> {
+        let disk: SummaryOnDisk = serde_json::from_str(text).ok()?;
+        let graph = NamedNode::new(disk.graph).ok()?;
+        let n = disk.res.len() as u32;
+        let mut res = Vec::with_capacity(disk.res.len());
+        for r in disk.res {
+            let refs_ok = r
+                .place
+                .iter()
+                .chain(&r.belligerents)
+                .chain(&r.attackers)
+                .chain(&r.commanders)
+                .all(|&i| i < n);
+            if !refs_ok {
+                return None;
+            }
+            res.push(Res {
+                iri: NamedNode::new(r.iri).ok()?,
+                kind: Kind::of(&NamedNode::new(r.kind).ok()?)?,
+                label: r.label,
+                alt: r.alt,
+                mentions: r.mentions,
+                birth: r.birth,
+                death: r.death,
+                start: r.start,
+                end: r.end,
+                place: r.place,
+                belligerents: r.belligerents,
+                attackers: r.attackers,
+                commanders: r.commanders,
+                subject: r.subject,
+            });
+        }
+        Some(Summary { graph, res })
+    }
+}
+
+/// The summary of one graph's quads (all of them in that graph).
+pub fn summarize(graph: &NamedNode, quads: &[Quad], base: &Base) -> Summary {
+    let mut b = SummaryBuilder::new(graph.clone(), base);
+    for q in quads {
+        b.add(q);
+    }
+    b.finish()
+}
+
+struct UnionFind(Vec<u32>);
+
+impl UnionFind {
+    fn new(n: usize) -> Self {
+        UnionFind((0..n as u32).collect())
+    }
+
+    fn find(&mut self, mut x: u32) -> u32 {
+        while self.0[x as usize] != x {
+            let up = self.0[self.0[x as usize] as usize];
+            self.0[x as usize] = up;
+            x = up;
+        }
+        x
+    }
+
+    fn union(&mut self, a: u32, b: u32) {
+        let (a, b) = (self.find(a), self.find(b));
+        if a != b {
+            self.0[a.max(b) as usize] = a.min(b);
+        }
+    }
+}
+
+/// A resource of the reduced graph.
+#[derive(Debug, Clone)]
+pub struct Cluster {
+    pub iri: NamedNode,
+    pub label: String,
+    pub kind: Kind,
+}
+
+/// The reduce's decision: which resource each document's resource is, and
+/// what the derived graph holds.
+#[derive(Debug)]
+pub struct Plan {
+    prefix: String,
+    graphs: HashMap<NamedNode, u32>,
+    /// Per graph: local resource IRI → cluster.
+    local: Vec<HashMap<String, u32>>,
+    pub clusters: Vec<Cluster>,
+    /// Graphs where two resources became one (their quads may repeat).
+    merged_within: Vec<bool>,
+    /// `graph/derived`: categories of the conflicts documents are about.
+    pub derived: Vec<Quad>,
+}
+
+/// A person's life span from the qualifier of its IRI (`Zhang_Jun_(1086–1154)`)
+/// or from the years the graph states.
+fn life(r: &Res) -> Option<(i32, i32)> {
+    let local = r.iri.as_str().rsplit('/').next().unwrap_or("");
+    if let Some(open) = local.rfind("_(")
+        && local.ends_with(')')
+    {
+        let inner = &local[open + 2..local.len() - 1];
+        let mut parts = inner.split(['–', '-']).filter(|s| !s.is_empty());
+        if let (Some(a), Some(b), None) = (parts.next(), parts.next(), parts.next())
+            && let (Ok(a), Ok(b)) = (a.parse(), b.parse())
+        {
+            return Some((a, b));
+        }
+    }
+    r.birth.zip(r.death)
+}
+
+/// An event's span of years.
+fn span(start: Option<i32>, end: Option<i32>) -> Option<(i32, i32)> {
+    let s = start.or(end)?;
+    Some((s, end.map_or(s, |e| e.max(s))))
+}
+
+/// An event label without the year a document added to tell two apart
+/// ("Siege of Taiyuan (1126)"): the year is chosen again for the corpus.
+fn event_base_label(label: &str) -> &str {
+    if let Some(open) = label.rfind(" (")
+        && label.ends_with(')')
+        && label[open + 2..label.len() - 1]
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '-')
+    {
+        return &label[..open];
+    }
+    label
+}
+
+/// What a cluster of event statements says so far, for comparisons.
+#[derive(Debug, Clone)]
+struct View {
+    class: EventClass,
+    subject: bool,
+    span: Option<(i32, i32)>,
+    start: Option<i32>,
+    place: Option<u32>,
+    belligerents: BTreeSet<u32>,
+    attackers: BTreeSet<u32>,
+    targets: BTreeSet<u32>,
+    commanders: BTreeSet<u32>,
+    signatures: BTreeSet<String>,
+    graphs: BTreeSet<u32>,
+    /// The count a label starts with ("Second siege of Kaifeng").
+    ordinal: Option<u32>,
+}
+
+/// The count an event's label starts with: "Second Jin campaign" → 2.
+fn ordinal(label: &str) -> Option<u32> {
+    let first = label.split_whitespace().next()?.to_lowercase();
+    ORDINALS
+        .iter()
+        .position(|o| o.eq_ignore_ascii_case(&first))
+        .map(|i| i as u32 + 1)
+}
+
+const ORDINALS: [&str; 10] = [
+    "First", "Second", "Third", "Fourth", "Fifth", "Sixth", "Seventh", "Eighth", "Ninth", "Tenth",
+];
+
+fn overlap(a: &BTreeSet<u32>, b: &BTreeSet<u32>) -> bool {
+    a.iter().any(|x| b.contains(x))
+}
+
+/// What a cluster of event statements and a statement that can join it
+/// share, by the rules of [`compatible`]: a name, a place, a treaty's year,
+/// a side in a year, a commander, a pair of attacker and target, or a side
+/// of two documents' subjects. The clusters are indexed by these keys, so a
+/// statement is compared with the few clusters it could join, not all.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Key {
+    Name(String),
+    Place(u32),
+    TreatyYear(i32),
+    SideYear(u32, i32),
+    Commander(u32),
+    Pair(u32, u32),
+    SubjectSide(u32),
+}
+
+/// The keys of a view; `slack` widens its years (clusters are indexed with
+/// the one year of slack the rules allow, statements look up their own).
+fn keys(v: &View, slack: i32) -> Vec<Key> {
+    let mut out: Vec<Key> = v.signatures.iter().cloned().map(Key::Name).collect();
+    if v.subject {
+        out.extend(v.belligerents.iter().map(|&b| Key::SubjectSide(b)));
+    }
+    match v.class.family() {
+        1 => out.extend(v.place.map(Key::Place)),
+        2 => out.extend(v.start.map(Key::TreatyYear)),
+        _ => {
+            let sides: BTreeSet<u32> = v
+                .belligerents
+                .iter()
+                .chain(&v.attackers)
+                .chain(&v.targets)
+                .copied()
+                .collect();
+            if let Some((a, b)) = v.span {
+                // Wars can be long: a side's years past a century are not
+                // indexed one by one.
+                let (a, b) = (a - slack, b.min(a + 100) + slack);
+                for &s in &sides {
+                    out.extend((a..=b).map(|y| Key::SideYear(s, y)));
+                }
+            }
+            out.extend(v.commanders.iter().map(|&c| Key::Commander(c)));
+            for &a in &v.attackers {
+                for &t in &v.targets {
+                    out.push(Key::Pair(a, t));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Whether a statement can join a cluster, and how well (higher is better).
+fn compatible(view: &View, st: &View) -> Option<u8> {
+    if view.class.family() != st.class.family() {
+        return None;
+    }
+    let years = |slack: i32| match (view.span, st.span) {
+        (Some((a0, a1)), Some((b0, b1))) => a0 - slack <= b1 && b0 - slack <= a1,
+        _ => true,
+    };
+    // The same name (compared through entities), in compatible years: a
+    // label can be a description ("Siege of Taiyuan") that two sieges share.
+    if view.signatures.iter().any(|s| st.signatures.contains(s)) && years(2) {
+        return Some(10);
+    }
+    if view.subject != st.subject {
+        // A document's subject is named; others join it by name only.
+        return None;
+    }
+    if view.subject && st.subject {
+        let sides = overlap(&view.belligerents, &st.belligerents);
+        return (sides && years(0) && view.class == st.class).then_some(5);
+    }
+    if view.class.family() == 0 && view.class != st.class {
+        // A campaign is part of a war, not the war.
+        return None;
+    }
+    // "The second siege of X" is not the first one, nor an uncounted one.
+    let ordinals = match (view.ordinal, st.ordinal) {
+        (Some(x), Some(y)) => x == y,
+        (Some(x), None) | (None, Some(x)) => x <= 1,
+        (None, None) => true,
+    };
+    if !ordinals {
+        return None;
+    }
+    match view.class.family() {
+        1 => {
+            if view.place.is_none() || view.place != st.place {
+                return None;
+            }
+            let both = view.span.is_some() && st.span.is_some();
+            if !years(if both { 0 } else { 1 }) {
+                return None;
+            }
+            Some(if both { 6 } else { 3 })
+        }
+        2 => match (view.start, st.start) {
+            (Some(x), Some(y)) if x == y => Some(6),
+            _ => None,
+        },
+        _ => {
+            if overlap(&view.attackers, &st.targets) || overlap(&view.targets, &st.attackers) {
+                return None;
+            }
+            let sides =
+                overlap(&view.attackers, &st.attackers) || overlap(&view.targets, &st.targets);
+            let both_sides =
+                overlap(&view.attackers, &st.attackers) && overlap(&view.targets, &st.targets);
+            let dated = view.span.is_some() && st.span.is_some();
+            if sides && dated && years(if both_sides { 1 } else { 0 }) {
+                return Some(5);
+            }
+            if overlap(&view.commanders, &st.commanders) && years(1) {
+                return Some(4);
+            }
+            if both_sides && view.span.is_some() != st.span.is_some() {
+                return Some(2);
+            }
+            None
+        }
+    }
+}
+
+fn ordinal_suffix(n: i32) -> String {
+    let s = match (n % 10, n % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{n}{s}")
+}
+
+fn en(s: &str) -> Literal {
+    Literal::new_language_tagged_literal_unchecked(s, "en")
+}
+
+/// Decides the reduce of `summaries` (one per document graph; their order
+/// does not matter: they are taken in the order of their graph IRIs).
+pub fn plan(summaries: &[&Summary], base: &Base) -> Plan {
+    let mut sums: Vec<&Summary> = summaries.to_vec();
+    sums.sort_by(|a, b| a.graph.cmp(&b.graph));
+    let mut p = Plan {
+        prefix: base.resource_prefix(),
+        graphs: sums
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.graph.clone(), i as u32))
+            .collect(),
+        local: vec![HashMap::new(); sums.len()],
+        clusters: Vec::new(),
+        merged_within: vec![false; sums.len()],
+        derived: Vec::new(),
+    };
+    // Nodes: every (graph, resource).
+    let mut nodes: Vec<(u32, u32)> = Vec::new();
+    let mut node_of: HashMap<(u32, u32), u32> = HashMap::new();
+    for (g, s) in sums.iter().enumerate() {
+        for i in 0..s.res.len() {
+            node_of.insert((g as u32, i as u32), nodes.len() as u32);
+            nodes.push((g as u32, i as u32));
+        }
+    }
+    let res = |n: u32| -> &Res {
+        let (g, i) = nodes[n as usize];
+        &sums[g as usize].res[i as usize]
+    };
+    let mut cluster_of: Vec<u32> = vec![u32::MAX; nodes.len()];
+
+    // Entities: the same key is one entity, unless persons of that name
+    // have different life spans; an alias that is another entity's key
+    // joins the two.
+    let entity_nodes: Vec<u32> = (0..nodes.len() as u32)
+        .filter(|&n| matches!(res(n).kind, Kind::Entity(_)))
+        .collect();
+    let key_of = |n: u32| entity_key(split_qualifier(&res(n).label).0);
+    let mut by_key: BTreeMap<String, Vec<u32>> = BTreeMap::new();
+    for &n in &entity_nodes {
+        by_key.entry(key_of(n)).or_default().push(n);
+    }
+    let person_life = |n: u32| match res(n).kind {
+        Kind::Entity(EntityClass::Person) => life(res(n)),
+        _ => None,
+    };
+    let mut uf = UnionFind::new(nodes.len());
+    let mut homonyms: BTreeSet<String> = BTreeSet::new();
+    let mut qualifier: HashMap<u32, (i32, i32)> = HashMap::new();
+    for (key, members) in &by_key {
+        let lives: BTreeSet<(i32, i32)> = members.iter().filter_map(|&n| person_life(n)).collect();
+        if lives.len() >= 2 {
+            homonyms.insert(key.clone());
+            let mut first: BTreeMap<Option<(i32, i32)>, u32> = BTreeMap::new();
+            for &n in members {
+                let l = person_life(n);
+                if let Some(l) = l {
+                    qualifier.insert(n, l);
+                }
+                let f = *first.entry(l).or_insert(n);
+                uf.union(f, n);
+            }
+        } else {
+            for &n in &members[1..] {
+                uf.union(members[0], n);
+            }
+        }
+    }
+    for &n in &entity_nodes {
+        for a in &res(n).alt {
+            let k = entity_key(a);
+            if homonyms.contains(&k) || k == key_of(n) {
+                continue;
+            }
+            if let Some(other) = by_key.get(&k) {
+                uf.union(n, other[0]);
+            }
+        }
+    }
+    let mut roots: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
+    for &n in &entity_nodes {
+        roots.entry(uf.find(n)).or_default().push(n);
+    }
+    let mut names: HashMap<String, Vec<usize>> = HashMap::new();
+    for members in roots.values() {
+        // Label: the one most documents use, then most often, then the
+        // shortest; class: the most mentioned.
+        let mut labels: BTreeMap<&str, (BTreeSet<u32>, u32)> = BTreeMap::new();
+        let mut classes: BTreeMap<Kind, u32> = BTreeMap::new();
+        for &n in members {
+            let r = res(n);
+            let e = labels.entry(split_qualifier(&r.label).0).or_default();
+            e.0.insert(nodes[n as usize].0);
+            e.1 += r.mentions;
+            *classes.entry(r.kind).or_default() += r.mentions + 1;
+        }
+        let label = labels
+            .iter()
+            .max_by(|a, b| {
+                (a.1.0.len(), a.1.1, std::cmp::Reverse(a.0.len()))
+                    .cmp(&(b.1.0.len(), b.1.1, std::cmp::Reverse(b.0.len())))
+                    .then_with(|| b.0.cmp(a.0))
+            })
+            .map(|(l, _)| (*l).to_owned())
+            .unwrap_or_default();
+        let kind = classes
+            .iter()
+            .max_by_key(|(k, c)| (**c, std::cmp::Reverse(**k)))
+            .map(|(k, _)| *k)
+            .unwrap_or(Kind::Entity(EntityClass::Place));
+        let name = match members.iter().find_map(|n| qualifier.get(n)) {
+            Some((a, b)) => resource_name(&format!("{label} ({a}–{b})")),
+            None => resource_name(&label),
+        };
+        let c = p.clusters.len();
+        names.entry(name.clone()).or_default().push(c);
+        p.clusters.push(Cluster {
+            iri: NamedNode::new_unchecked(name),
+            label,
+            kind,
+        });
+        for &n in members {
+            cluster_of[n as usize] = c as u32;
+        }
+    }
+    // Two entities of one name (a place and a polity): qualify by class.
+    for members in names.values().filter(|m| m.len() > 1) {
+        for &c in members {
+            if let Kind::Entity(class) = p.clusters[c].kind {
+                let n = p.clusters[c].iri.as_str().to_owned();
+                p.clusters[c].iri =
+                    NamedNode::new_unchecked(format!("{n}_({})", class.name().to_lowercase()));
+            }
+        }
+    }
+    let entity_clusters = p.clusters.len();
+    let entity_cluster = cluster_of.clone();
+    let entity_of = |g: u32, i: u32| -> Option<u32> {
+        node_of
+            .get(&(g, i))
+            .map(|n| entity_cluster[*n as usize])
+            .filter(|c| *c != u32::MAX)
+    };
+
+    // Events. Names are compared through entities: a word or phrase that
+    // names an entity (in this document, or as the entity's label) stands
+    // for that entity ("Jurchen campaigns" and "Jin campaigns").
+    let mut global_words: HashMap<String, u32> = HashMap::new();
+    for (c, cl) in p.clusters.iter().enumerate() {
+        global_words.insert(norm_key(&cl.label), c as u32);
+    }
+    let mut local_words: Vec<HashMap<String, u32>> = vec![HashMap::new(); sums.len()];
+    for &n in &entity_nodes {
+        let (g, _) = nodes[n as usize];
+        let c = cluster_of[n as usize];
+        let r = res(n);
+        for w in std::iter::once(&r.label).chain(r.alt.iter()) {
+            local_words[g as usize].insert(norm_key(w), c);
+        }
+    }
+    let signature = |name: &str, g: u32| -> String {
+        let words: Vec<&str> = name.split_whitespace().collect();
+        let mut out: Vec<String> = Vec::new();
+        let mut i = 0;
+        while i < words.len() {
+            let mut matched = false;
+            for len in (1..=3).rev() {
+                if i + len > words.len() {
+                    continue;
+                }
+                let phrase = norm_key(&words[i..i + len].join(" "));
+                if let Some(c) = local_words[g as usize]
+                    .get(&phrase)
+                    .or_else(|| global_words.get(&phrase))
+                {
+                    out.push(format!("#{c}"));
+                    i += len;
+                    matched = true;
+                    break;
+                }
+            }
+            if !matched {
+                let w = norm_key(words[i]);
+                if w != "the" && w != "dynasty" && w != "of" {
+                    out.push(w);
+                }
+                i += 1;
+            }
+        }
+        out.join(" ")
+    };
+    let mut event_nodes: Vec<(u8, u32)> = Vec::new();
+    for n in 0..nodes.len() as u32 {
+        let r = res(n);
+        if let Kind::Event(_) = r.kind {
+            let rank = if r.subject {
+                0
+            } else if r.start.is_some() || r.end.is_some() {
+                1
+            } else {
+                2
+            };
+            event_nodes.push((rank, n));
+        }
+    }
+    event_nodes.sort();
+    let mut views: Vec<View> = Vec::new();
+    let mut members: Vec<Vec<u32>> = Vec::new();
+    let mut index: HashMap<Key, Vec<u32>> = HashMap::new();
+    let mut indexed: Vec<HashSet<Key>> = Vec::new();
+    let add_keys = |ci: usize,
+                    view: &View,
+                    index: &mut HashMap<Key, Vec<u32>>,
+                    indexed: &mut Vec<HashSet<Key>>| {
+        if indexed.len() <= ci {
+            indexed.resize_with(ci + 1, HashSet::new);
+        }
+        for k in keys(view, 1) {
+            if indexed[ci].insert(k.clone()) {
+                index.entry(k).or_default().push(ci as u32);
+            }
+        }
+    };
+    for &(_, n) in &event_nodes {
+        let (g, _) = nodes[n as usize];
+        let r = res(n);
+        let Kind::Event(class) = r.kind else { continue };
+        let ents =
+            |v: &[u32]| -> BTreeSet<u32> { v.iter().filter_map(|&i| entity_of(g, i)).collect() };
+        let belligerents = ents(&r.belligerents);
+        let attackers = ents(&r.attackers);
+        let targets: BTreeSet<u32> = belligerents.difference(&attackers).copied().collect();
+        let st = View {
+            class,
+            subject: r.subject,
+            span: span(r.start, r.end),
+            start: r.start,
+            place: r.place.and_then(|i| entity_of(g, i)),
+            belligerents,
+            attackers,
+            targets,
+            commanders: ents(&r.commanders),
+            signatures: std::iter::once(event_base_label(&r.label))
+                .chain(r.alt.iter().map(String::as_str))
+                .map(|s| signature(s, g))
+                .filter(|s| !s.is_empty())
+                .collect(),
+            graphs: BTreeSet::from([g]),
+            ordinal: ordinal(&r.label),
+        };
+        let mut best: Option<(usize, u8)> = None;
+        // Only the clusters that share a key with the statement can match it
+        // (see `keys`); taken in cluster order, as a full scan would.
+        let mut candidates: Vec<u32> = keys(&st, 0)
+            .iter()
+            .filter_map(|k| index.get(k))
+            .flatten()
+            .copied()
+            .collect();
+        candidates.sort_unstable();
+        candidates.dedup();
+        for ci in candidates {
+            let ci = ci as usize;
+            let view = &views[ci];
+            // One statement per document and event: a document's two events stay two.
+            if view.graphs.contains(&g) {
+                continue;
+            }
+            if let Some(score) = compatible(view, &st) {
+                let first = |c: usize| views[c].span.map_or(i32::MAX, |s| s.0);
+                if best.is_none_or(|(b, s)| score > s || (score == s && first(ci) < first(b))) {
+                    best = Some((ci, score));
+                }
+            }
+        }
+        match best {
+            Some((ci, _)) => {
+                let v = &mut views[ci];
+                if v.place.is_none() {
+                    v.place = st.place;
+                }
+                if v.start.is_none() {
+                    v.start = st.start;
+                }
+                if v.span.is_none() {
+                    v.span = st.span;
+                }
+                if v.ordinal.is_none() {
+                    v.ordinal = st.ordinal;
+                }
+                v.subject |= st.subject;
+                v.belligerents.extend(st.belligerents);
+                v.attackers.extend(st.attackers);
+                v.targets.extend(st.targets);
+                v.commanders.extend(st.commanders);
+                v.signatures.extend(st.signatures);
+                v.graphs.insert(g);
+                members[ci].push(n);
+                add_keys(ci, &views[ci], &mut index, &mut indexed);
+            }
+            None => {
+                add_keys(views.len(), &st, &mut index, &mut indexed);
+                views.push(st);
+                members.push(vec![n]);
+            }
+        }
+    }
+    // Event labels: the name most documents give, a name given as an alias
+    // counting half; then the shortest. Two events that would take one
+    // label keep it apart where a document told them apart: "Siege of
+    // Kaifeng" (1232) and the "First siege of Kaifeng", which most
+    // documents, knowing no other, call the "Siege of Kaifeng".
+    let mut candidates: Vec<Vec<(String, u32)>> = Vec::new();
+    let mut first_years: Vec<Option<i32>> = Vec::new();
+    for m in &members {
+        let mut counts: BTreeMap<&str, u32> = BTreeMap::new();
+        for &n in m {
+            let r = res(n);
+            *counts.entry(event_base_label(&r.label)).or_default() += 2;
+            for a in &r.alt {
+                if a.split_whitespace()
+                    .skip(1)
+                    .any(|w| w.chars().next().is_some_and(char::is_uppercase))
+                {
+                    *counts.entry(a.as_str()).or_default() += 1;
+                }
+            }
+        }
+        let mut ranked: Vec<(String, u32)> =
+            counts.into_iter().map(|(l, n)| (l.to_owned(), n)).collect();
+        ranked.sort_by(|a, b| {
+            b.1.cmp(&a.1)
+                .then_with(|| a.0.len().cmp(&b.0.len()))
+                .then_with(|| a.0.cmp(&b.0))
+        });
+        candidates.push(ranked);
+        first_years.push(m.iter().filter_map(|&n| res(n).start.or(res(n).end)).min());
+    }
+    let mut event_labels: Vec<String> = candidates
+        .iter()
+        .map(|c| c.first().map(|x| x.0.clone()).unwrap_or_default())
+        .collect();
+    let mut by_name: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (ci, l) in event_labels.iter().enumerate() {
+        by_name.entry(resource_name(l)).or_default().push(ci);
+    }
+    let used: BTreeSet<String> = by_name.keys().cloned().collect();
+    for (name, group) in &by_name {
+        if group.len() < 2 {
+            continue;
+        }
+        // An alternative label that no other event has.
+        let alternative = |ci: usize| -> Option<String> {
+            candidates[ci]
+                .iter()
+                .skip(1)
+                .map(|c| &c.0)
+                .find(|l| {
+                    let n = resource_name(l);
+                    n != *name && !used.contains(&n)
+                })
+                .cloned()
+        };
+        let without: Vec<usize> = group
+            .iter()
+            .copied()
+            .filter(|&c| alternative(c).is_none())
+            .collect();
+        // The event that keeps the label: the only one without another,
+        // else the one most documents call so.
+        let keeper = match without.len() {
+            0 => group
+                .iter()
+                .copied()
+                .max_by_key(|&c| (candidates[c][0].1, std::cmp::Reverse(c))),
+            1 => Some(without[0]),
+            _ => None,
+        };
+        for &ci in group {
+            if Some(ci) != keeper
+                && let Some(alt) = alternative(ci)
+            {
+                event_labels[ci] = alt;
+            }
+        }
+    }
+    let taken: BTreeSet<String> = p
+        .clusters
+        .iter()
+        .map(|c| c.iri.as_str().to_owned())
+        .collect();
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for l in &event_labels {
+        *seen.entry(resource_name(l)).or_default() += 1;
+    }
+    let mut count: HashMap<String, usize> = HashMap::new();
+    for (ci, m) in members.iter().enumerate() {
+        let mut label = event_labels[ci].clone();
+        let base_name = resource_name(&label);
+        if seen[&base_name] > 1 || taken.contains(&base_name) {
+            if let Some(y) = first_years[ci] {
+                label = format!("{label} ({y})");
+            }
+        }
+        let mut name = resource_name(&label);
+        let k = count.entry(name.clone()).or_default();
+        *k += 1;
+        if *k > 1 {
+            name = format!("{name}_{k}");
+        }
+        let c = p.clusters.len() as u32;
+        p.clusters.push(Cluster {
+            iri: NamedNode::new_unchecked(name),
+            label,
+            kind: Kind::Event(views[ci].class),
+        });
+        for &n in m {
+            cluster_of[n as usize] = c;
+        }
+    }
+    // Full IRIs, and each document's resources mapped to them.
+    for c in &mut p.clusters {
+        c.iri = base.resource(c.iri.as_str());
+    }
+    let mut seen_in_graph: HashSet<(u32, u32)> = HashSet::new();
+    for (n, &(g, i)) in nodes.iter().enumerate() {
+        let c = cluster_of[n];
+        if c != u32::MAX {
+            let iri = sums[g as usize].res[i as usize].iri.as_str().to_owned();
+            p.local[g as usize].insert(iri, c);
+            if !seen_in_graph.insert((g, c)) {
+                p.merged_within[g as usize] = true;
+            }
+        }
+    }
+
+    // Derived: categories of the conflicts documents are about, as DBpedia
+    // files a war under "Wars involving X" and "Nth-century conflicts".
+    let dg = GraphName::NamedNode(base.graph(DERIVED_GRAPH));
+    let mut derived: BTreeMap<String, Quad> = BTreeMap::new();
+    let mut put = |q: Quad| {
+        derived.insert(q.to_string(), q);
+    };
+    for (ci, m) in members.iter().enumerate() {
+        let cluster = &p.clusters[entity_clusters + ci];
+        if views[ci].class != EventClass::Conflict || !views[ci].subject {
+            continue;
+        }
+        let mut cats: BTreeSet<String> = BTreeSet::new();
+        for &n in m {
+            let (g, _) = nodes[n as usize];
+            let r = res(n);
+            for &b in &r.belligerents {
+                if let Some(e) = entity_of(g, b) {
+                    cats.insert(format!(
+                        "Wars involving the {}",
+                        p.clusters[e as usize].label
+                    ));
+                }
+            }
+            let end = r.end.or(r.start);
+            if let (Some(a), Some(b)) = (r.start, end) {
+                let (ca, cb) = ((a - 1) / 100 + 1, (b - 1) / 100 + 1);
+                for c in ca..=cb.min(ca + 5) {
+                    cats.insert(format!("{}-century conflicts", ordinal_suffix(c)));
+                }
+            }
+        }
+        for c in cats {
+            let cat = base.category(&c);
+            let q = |s: &NamedNode, pr, o: Term| Quad::new(s.clone(), pr, o, dg.clone());
+            put(q(
+                &cluster.iri,
+                dcterms::SUBJECT.into_owned(),
+                cat.clone().into(),
+            ));
+            put(q(
+                &cat,
+                rdf::TYPE.into_owned(),
+                skos::CONCEPT.into_owned().into(),
+            ));
+            put(q(&cat, rdfs::LABEL.into_owned(), en(&c).into()));
+            put(q(&cat, skos::PREF_LABEL.into_owned(), en(&c).into()));
+        }
+    }
+    p.derived = derived.into_values().collect();
+    p
+}
+
+impl Plan {
+    /// The resource a document's resource is, if it is one.
+    fn cluster(&self, g: u32, iri: &str) -> Option<&Cluster> {
+        self.local
+            .get(g as usize)?
+            .get(iri)
+            .map(|&c| &self.clusters[c as usize])
+    }
+
+    /// A document's IRI in the reduced graph: resources, and the sides and
+    /// payments named after them (`Battle_of_X#side_Jin_dynasty`).
+    fn map_iri(&self, g: u32, n: &NamedNode) -> Option<NamedNode> {
+        let s = n.as_str();
+        let rest = s.strip_prefix(&self.prefix)?;
+        match rest.split_once('#') {
+            None => self.cluster(g, s).map(|c| c.iri.clone()),
+            Some((head, frag)) => {
+                let head_iri = format!("{}{head}", self.prefix);
+                let event = self.cluster(g, &head_iri)?;
+                let frag = match frag.strip_prefix("side_") {
+                    Some(polity) => {
+                        let p = format!("{}{polity}", self.prefix);
+                        match self.cluster(g, &p) {
+                            Some(c) => format!(
+                                "side_{}",
+                                c.iri.as_str().strip_prefix(&self.prefix).unwrap_or(polity)
+                            ),
+                            None => frag.to_owned(),
+                        }
+                    }
+                    None => frag.to_owned(),
+                };
+                Some(NamedNode::new_unchecked(format!(
+                    "{}#{frag}",
+                    event.iri.as_str()
+                )))
+            }
+        }
+    }
+
+    /// Rewrites one quad of a document graph into `out` (none, one, or two
+    /// quads: a label the reduce replaced stays as an alternative label).
+    /// Quads of graphs the plan does not know pass unchanged.
+    pub fn rewrite(&self, q: Quad, out: &mut Vec<Quad>) {
+        let GraphName::NamedNode(gn) = &q.graph_name else {
+            out.push(q);
+            return;
+        };
+        let Some(&g) = self.graphs.get(gn) else {
+            out.push(q);
+            return;
+        };
+        let subject_cluster = match &q.subject {
+            NamedOrBlankNode::NamedNode(s) => self.cluster(g, s.as_str()),
+            _ => None,
+        };
+        let subject = match &q.subject {
+            NamedOrBlankNode::NamedNode(s) => self
+                .map_iri(g, s)
+                .map_or_else(|| q.subject.clone(), NamedOrBlankNode::from),
+            _ => q.subject.clone(),
+        };
+        let p = q.predicate.as_ref();
+        // One class per resource: the one the documents mostly say.
+        if let (Some(c), Term::NamedNode(o)) = (subject_cluster, &q.object)
+            && p == rdf::TYPE
+            && Kind::of(o).is_some()
+        {
+            out.push(Quad::new(
+                subject,
+                q.predicate,
+                c.kind.class(),
+                q.graph_name,
+            ));
+            return;
+        }
+        if let (Some(c), Term::Literal(l)) = (subject_cluster, &q.object) {
+            if p == rdfs::LABEL {
+                out.push(Quad::new(
+                    subject.clone(),
+                    q.predicate.clone(),
+                    en(&c.label),
+                    q.graph_name.clone(),
+                ));
+                if l.value() != c.label {
+                    out.push(Quad::new(
+                        subject,
+                        skos::ALT_LABEL,
+                        en(l.value()),
+                        q.graph_name,
+                    ));
+                }
+                return;
+            }
+            if p == skos::ALT_LABEL && l.value() == c.label {
+                return;
+            }
+        }
+        let object = match &q.object {
+            Term::NamedNode(o) => self
+                .map_iri(g, o)
+                .map_or_else(|| q.object.clone(), Term::from),
+            _ => q.object.clone(),
+        };
+        out.push(Quad::new(subject, q.predicate, object, q.graph_name));
+    }
+
+    /// Whether two resources of graph `g` became one, so that its rewritten
+    /// quads may repeat.
+    pub fn merges_within(&self, g: &NamedNode) -> bool {
+        self.graphs
+            .get(g)
+            .is_some_and(|&i| self.merged_within[i as usize])
+    }
+
+    /// A digest of what the reduce made of graph `g`'s resources (their
+    /// IRIs, labels and classes): a graph whose map output and digest are
+    /// both unchanged reduces to the same quads as before.
+    pub fn mapping_digest(&self, summary: &Summary) -> String {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        let g = self.graphs.get(&summary.graph).copied();
+        for r in &summary.res {
+            h.update(r.iri.as_str().as_bytes());
+            h.update([0]);
+            if let Some(c) = g.and_then(|g| self.cluster(g, r.iri.as_str())) {
+                h.update(c.iri.as_str().as_bytes());
+                h.update([0]);
+                h.update(c.label.as_bytes());
+                h.update([0]);
+                h.update(c.kind.class().as_str().as_bytes());
+            }
+            h.update([1]);
+        }
+        crate::sources::hex(&h.finalize())
+    }
+
+    /// How many resources of each kind the reduced graph has.
+    pub fn counts(&self) -> BTreeMap<Kind, usize> {
+        let mut out = BTreeMap::new();
+        for c in &self.clusters {
+            *out.entry(c.kind).or_default() += 1;
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn years_of_xsd_dates() {
+        assert_eq!(year_of("1161-11-26"), Some(1161));
+        assert_eq!(year_of("1161-11"), Some(1161));
+        assert_eq!(year_of("0960"), Some(960));
+        assert_eq!(year_of("-0005"), Some(-5));
+        assert_eq!(year_of("x"), None);
+    }
+
+    #[test]
+    fn event_labels_lose_the_year_a_document_added() {
+        assert_eq!(
+            event_base_label("Siege of Taiyuan (1126)"),
+            "Siege of Taiyuan"
+        );
+        assert_eq!(event_base_label("Da Qi (Great Qi)"), "Da Qi (Great Qi)");
+        assert_eq!(event_base_label("Battle of Caishi"), "Battle of Caishi");
+    }
+}
