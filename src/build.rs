@@ -381,8 +381,10 @@ fn map_all(
 ) -> Result<Vec<Mapped>, BuildError> {
     std::fs::create_dir_all(dir).map_err(cache_io("create", dir))?;
     let mut out: Vec<Mapped> = Vec::with_capacity(inputs.sources.len());
-    // Chunks keep the first error the first in id order, and stop soon after it.
-    let chunk = 4 * rayon::current_num_threads().max(1);
+    // Chunks keep the first error the first in id order, and stop soon
+    // after it; they are long enough that a long document does not leave
+    // the other threads idle at their ends.
+    let chunk = 32 * rayon::current_num_threads().max(1);
     for metas in inputs.sources.chunks(chunk) {
         let results: Vec<Result<Mapped, BuildError>> = metas
             .par_iter()
@@ -631,7 +633,8 @@ pub fn extract_to(
         .sum();
     let progress = Progress::new(total, "extracting");
     let mut summary = ExtractSummary::default();
-    let chunk = 4 * rayon::current_num_threads().max(1);
+    // Each chunk's N-Quads wait in memory to be written in id order.
+    let chunk = 16 * rayon::current_num_threads().max(1);
     for metas in inputs.sources.chunks(chunk) {
         let results: Vec<Result<Extracted, BuildError>> = metas
             .par_iter()
@@ -961,19 +964,39 @@ pub fn build_with(
                 path: dir.to_owned(),
                 source,
             };
+            // How the default graph grows in place (it is counted anew after a load).
+            let mut default_delta: isize = 0;
             if in_place {
                 progress.phase("replacing", changed.len() as u64);
                 for &i in &changed {
                     let quads = reduced_graph(&mapped[i], &plan, &map_dir)?;
                     counts[i] = count(&quads, &prefix);
-                    link::replace_graph(store, &mapped[i].summary.graph, &quads, base)?;
+                    default_delta +=
+                        link::replace_graph(store, &mapped[i].summary.graph, &quads, base)?;
                     progress.inc(1);
                 }
                 for g in &removed {
-                    link::replace_graph(store, g, &[], base)?;
+                    default_delta += link::replace_graph(store, g, &[], base)?;
                 }
                 if derived_changed {
-                    link::replace_graph(store, &base.graph(DERIVED_GRAPH), &plan.derived, base)?;
+                    default_delta += link::replace_graph(
+                        store,
+                        &base.graph(DERIVED_GRAPH),
+                        &plan.derived,
+                        base,
+                    )?;
+                }
+                // What a whole build would not have: links when this one does
+                // not link, a cache of answers when it does not ask an endpoint.
+                if linking.is_none() {
+                    default_delta +=
+                        link::replace_graph(store, &base.graph(link::LINKS_GRAPH), &[], base)?;
+                }
+                if !matches!(
+                    linking,
+                    Some((link::Source::Online { refresh: false, .. }, _))
+                ) {
+                    link::replace_graph(store, &base.graph(link::CACHE_GRAPH), &[], base)?;
                 }
             } else {
                 progress.phase("loading", mapped.len() as u64);
@@ -1017,7 +1040,13 @@ pub fn build_with(
                 .push((if in_place { "replace" } else { "load" }, t.elapsed()));
             if let Some((source, opts)) = linking {
                 let t = Instant::now();
+                // The links graph's triples are its own (no document states
+                // owl:sameAs): the default graph changes by its size.
+                let links = base.graph(link::LINKS_GRAPH);
+                let before = store::count_triples(store, Some(&links)).map_err(LinkError::from)?;
                 summary.link = Some(link::link_store(store, base, source, opts)?);
+                let after = store::count_triples(store, Some(&links)).map_err(LinkError::from)?;
+                default_delta += after as isize - before as isize;
                 summary.timings.push(("link", t.elapsed()));
             }
             // Validation: every graph, or after a change in place with the same
@@ -1086,7 +1115,10 @@ pub fn build_with(
             summary.quads = counts.iter().map(|c| c.0).sum::<usize>() + in_others;
             summary.facts = counts.iter().map(|c| c.1).sum::<usize>() + plan.derived.len();
             summary.graphs = store.named_graphs().count();
-            summary.merged = count_in(None)?;
+            summary.merged = match &previous {
+                Some(index) if in_place => (index.merged as isize + default_delta).max(0) as usize,
+                _ => count_in(None)?,
+            };
             summary.timings.push(("count", t.elapsed()));
             // The map cache's index, for the next build.
             CacheIndex {
@@ -1095,6 +1127,7 @@ pub fn build_with(
                 base: base.as_str().to_owned(),
                 options: options.clone(),
                 derived: derived_digest.clone(),
+                merged: summary.merged,
                 graphs: mapped
                     .iter()
                     .zip(&mappings)

@@ -27,7 +27,7 @@ pub const MAP_DIR: &str = "jinsong-map";
 pub const INDEX_FILE: &str = "index.json";
 
 /// Version of the map cache's layout.
-pub const CACHE_FORMAT: u32 = 1;
+pub const CACHE_FORMAT: u32 = 2;
 
 /// What a build left in its map cache, for the next build to reuse.
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
@@ -40,6 +40,8 @@ pub struct CacheIndex {
     pub options: String,
     /// Digest of `graph/derived`.
     pub derived: String,
+    /// Triples of the store's default graph.
+    pub merged: usize,
     pub graphs: Vec<CachedGraph>,
 }
 

@@ -672,16 +672,18 @@ pub fn replace_graph(
     graph: &NamedNode,
     quads: &[Quad],
     base: &Base,
-) -> Result<(), LinkError> {
+) -> Result<isize, LinkError> {
     replace_graphs(store, &[(graph, quads)], base)
 }
 
-/// As [`replace_graph`], for several graphs in one transaction.
+/// As [`replace_graph`], for several graphs in one transaction. Returns by
+/// how many triples the default graph grew (or shrank).
 pub fn replace_graphs(
     store: &Store,
     graphs: &[(&NamedNode, &[Quad])],
     base: &Base,
-) -> Result<(), LinkError> {
+) -> Result<isize, LinkError> {
+    let mut delta: isize = 0;
     let mut tx = store.start_transaction()?;
     for (graph, quads) in graphs {
         let graph: &NamedNode = graph;
@@ -727,22 +729,28 @@ pub fn replace_graphs(
                     q.object.clone(),
                     GraphName::DefaultGraph,
                 ));
+                delta -= 1;
             }
         }
+        let mut added: HashSet<&Quad> = HashSet::new();
         for q in quads.iter() {
             tx.insert(q);
-            if merges {
-                tx.insert(&Quad::new(
+            if merges && added.insert(q) {
+                let d = Quad::new(
                     q.subject.clone(),
                     q.predicate.clone(),
                     q.object.clone(),
                     GraphName::DefaultGraph,
-                ));
+                );
+                if !store.contains(&d)? {
+                    delta += 1;
+                }
+                tx.insert(&d);
             }
         }
     }
     tx.commit()?;
-    Ok(())
+    Ok(delta)
 }
 
 /// Writes `links` as the store's links graph, replacing the previous links.
