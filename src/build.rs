@@ -1115,8 +1115,8 @@ pub fn build_with(
             summary.quads = counts.iter().map(|c| c.0).sum::<usize>() + in_others;
             summary.facts = counts.iter().map(|c| c.1).sum::<usize>() + plan.derived.len();
             summary.graphs = store.named_graphs().count();
-            summary.merged = match &previous {
-                Some(index) if in_place => (index.merged as isize + default_delta).max(0) as usize,
+            summary.merged = match previous.as_ref().and_then(|i| i.merged) {
+                Some(merged) if in_place => (merged as isize + default_delta).max(0) as usize,
                 _ => count_in(None)?,
             };
             summary.timings.push(("count", t.elapsed()));
@@ -1127,7 +1127,7 @@ pub fn build_with(
                 base: base.as_str().to_owned(),
                 options: options.clone(),
                 derived: derived_digest.clone(),
-                merged: summary.merged,
+                merged: Some(summary.merged),
                 graphs: mapped
                     .iter()
                     .zip(&mappings)

@@ -550,6 +550,7 @@ pub fn run(cli: Cli) -> Result<()> {
                     cli.store.display()
                 )
             })?;
+            crate::shards::CacheIndex::forget_counts(&cli.store);
             print_link_report(&mut out, &report, &cli.store, started.elapsed())?;
             if let Some(reference) = reference {
                 let links = link::stored_links(&store, &base)?;
@@ -583,6 +584,7 @@ pub fn run(cli: Cli) -> Result<()> {
             };
             let state = std::sync::Arc::new(crate::serve::AppState {
                 store,
+                path: Some(cli.store.clone()),
                 base,
                 opts: crate::serve::Options {
                     timeout: seconds("--timeout", args.timeout)?,

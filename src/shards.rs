@@ -40,8 +40,9 @@ pub struct CacheIndex {
     pub options: String,
     /// Digest of `graph/derived`.
     pub derived: String,
-    /// Triples of the store's default graph.
-    pub merged: usize,
+    /// Triples of the store's default graph, when nothing but builds wrote
+    /// the store since it was counted.
+    pub merged: Option<usize>,
     pub graphs: Vec<CachedGraph>,
 }
 
@@ -86,6 +87,22 @@ impl CacheIndex {
         let text = std::fs::read_to_string(store.join(MAP_DIR).join(INDEX_FILE)).ok()?;
         let index: CacheIndex = serde_json::from_str(&text).ok()?;
         (index.format == CACHE_FORMAT).then_some(index)
+    }
+
+    /// After `jinsong link` rewrote the links graph in place: the next build
+    /// still reuses the map cache, but counts the default graph anew.
+    pub fn forget_counts(store: &Path) {
+        if let Some(mut index) = CacheIndex::load(store) {
+            index.merged = None;
+            let _ = index.save(&store.join(MAP_DIR));
+        }
+    }
+
+    /// After a write the build did not make (SPARQL Update, Graph Store
+    /// protocol): the store is no longer what the map cache describes, so
+    /// the next build starts from the sources.
+    pub fn forget(store: &Path) {
+        let _ = std::fs::remove_file(store.join(MAP_DIR).join(INDEX_FILE));
     }
 
     pub fn save(&self, dir: &Path) -> Result<(), ShardError> {

@@ -68,6 +68,8 @@ pub struct AppState {
     pub store: Store,
     pub base: Base,
     pub opts: Options,
+    /// The store's directory, whose map cache a write makes stale.
+    pub path: Option<std::path::PathBuf>,
 }
 
 type Shared = State<Arc<AppState>>;

@@ -71,7 +71,12 @@ pub fn remerge(store: &Store, state: &AppState) -> Result<(), oxigraph::store::S
     for q in &merged {
         tx.insert(q);
     }
-    tx.commit()
+    tx.commit()?;
+    // The store is no longer what the last build made of its sources.
+    if let Some(path) = &state.path {
+        crate::shards::CacheIndex::forget(path);
+    }
+    Ok(())
 }
 
 /// Runs a SPARQL Update, then recomputes the default graph.

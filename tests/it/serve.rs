@@ -554,6 +554,11 @@ fn updates_and_graph_store_writes_need_the_token() {
         Some(&insert),
     );
     assert_eq!(r.status, 403);
+    drop(s);
+    // The writes made the store other than its last build: the next build
+    // starts from the sources instead of calling the store up to date.
+    let run = jinsong(&store, &["build", "--no-link"]).success();
+    assert!(run.stdout.starts_with("Built "), "{}", run.stdout);
 }
 
 #[test]
