@@ -1038,6 +1038,13 @@ pub fn build_with(
             summary
                 .timings
                 .push((if in_place { "replace" } else { "load" }, t.elapsed()));
+            // Flushing waits until RocksDB has compacted the files the loader
+            // ingested; queries on a compacted store are about ten times faster
+            // (10 MB corpus: `query counts` 9.9 s before, 1.0 s after), and the
+            // linking, validation and counts below read it.
+            let t = Instant::now();
+            store.flush().map_err(write)?;
+            summary.timings.push(("compact", t.elapsed()));
             if let Some((source, opts)) = linking {
                 let t = Instant::now();
                 // The links graph's triples are its own (no document states
