@@ -227,6 +227,8 @@ pub fn select(
 pub struct Virtuoso {
     child: std::process::Child,
     pub sparql: String,
+    isql: PathBuf,
+    sql_port: u16,
     _dir: tempfile::TempDir,
 }
 
@@ -278,6 +280,8 @@ impl Virtuoso {
         let v = Virtuoso {
             child,
             sparql: format!("http://127.0.0.1:{http_port}/sparql"),
+            isql,
+            sql_port,
             _dir: dir,
         };
         // Wait (at most a minute) for the SQL port, then load.
@@ -294,23 +298,30 @@ impl Virtuoso {
             );
             std::thread::sleep(std::time::Duration::from_millis(200));
         }
-        let load = format!(
-            "exec=ld_dir('{}', '*.nt', 'http://dbpedia.org'); rdf_loader_run(); checkpoint;",
+        v.isql(&format!(
+            "ld_dir('{}', '*.nt', 'http://dbpedia.org'); rdf_loader_run(); checkpoint;",
             data.display()
-        );
-        let out = Command::new(isql)
-            .arg(format!("127.0.0.1:{sql_port}"))
+        ));
+        Some(v)
+    }
+}
+
+impl Virtuoso {
+    /// Runs SQL through isql as dba; panics with Virtuoso's answer when it fails.
+    pub fn isql(&self, sql: &str) -> String {
+        let out = Command::new(&self.isql)
+            .arg(format!("127.0.0.1:{}", self.sql_port))
             .args(["dba", "dba"])
-            .arg(load)
+            .arg(format!("exec={sql}"))
             .output()
             .expect("isql-vt runs");
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
         assert!(
-            out.status.success() && !String::from_utf8_lossy(&out.stdout).contains("Error"),
-            "loading into Virtuoso failed:\n{}\n{}",
-            String::from_utf8_lossy(&out.stdout),
+            out.status.success() && !stdout.contains("Error"),
+            "Virtuoso refused {sql}:\n{stdout}\n{}",
             String::from_utf8_lossy(&out.stderr)
         );
-        Some(v)
+        stdout
     }
 }
 

@@ -166,3 +166,29 @@ fn push_to_nowhere_retries_then_fails_cleanly() {
         run.stderr
     );
 }
+
+#[test]
+fn an_export_bulk_loads_into_virtuoso_graph_by_graph() {
+    // What the README tells a user to do for a first load of a large graph:
+    // `jinsong export --format nq`, then Virtuoso's own bulk loader.
+    let dir = tempdir();
+    let nq = dir.path().join("graph.nq");
+    jinsong(
+        shared_store(),
+        &["export", "--format", "nq", "-o", nq.to_str().unwrap()],
+    )
+    .success();
+    let Some(v) = Virtuoso::start(dir.path(), 100_000) else {
+        return;
+    };
+    let data = dir.path().canonicalize().unwrap();
+    v.isql(&format!(
+        "ld_dir('{}', 'graph.nq', 'https://w3id.org/jinsong/graph/'); rdf_loader_run(); checkpoint;",
+        data.display()
+    ));
+    let mut remote = remote_counts(&v.sparql);
+    remote.retain(|g, _| !g.ends_with("/graph/cache/dbpedia"));
+    let local = local_counts();
+    assert!(local.len() > 3, "{local:?}");
+    assert_eq!(remote, local, "every graph arrives whole, in its own graph");
+}
