@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use jinsong::build::{build, build_graph, read_sources};
+use jinsong::build::{build, build_graph, build_with, read_sources};
 use jinsong::rdf::emit::Base;
 use jinsong::sources::{Format, SourceMeta, parse_text};
 
@@ -24,13 +24,22 @@ fn bundled(c: &mut Criterion) {
         })
     });
     g.sample_size(10);
-    g.bench_function("build into a store", |b| {
-        let dir = tempfile::tempdir().expect("a temp dir");
-        let store = dir.path().join("store");
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let store = dir.path().join("store");
+    // `--full`: every iteration maps, reduces and loads anew.
+    g.bench_function("whole build into a store", |b| {
         b.iter(|| {
-            build(&[], &base, &store, None, None)
+            build_with(&[], &base, &store, None, None, true)
                 .expect("a build")
                 .quads
+        })
+    });
+    // What a build does when no source changed: hash them, find it up to date.
+    g.bench_function("build, nothing changed", |b| {
+        b.iter(|| {
+            let s = build(&[], &base, &store, None, None).expect("a build");
+            assert!(s.up_to_date);
+            s.sources.len()
         })
     });
     g.finish();
