@@ -266,6 +266,16 @@ pub struct Mapped {
     pub row: SourceRow,
 }
 
+/// A progress bar over the bytes of the sources to extract.
+fn extract_progress(sources: &[SourceMeta]) -> Progress {
+    let total = sources
+        .iter()
+        .filter_map(|m| std::fs::metadata(&m.path).ok())
+        .map(|m| m.len())
+        .sum();
+    Progress::new(total, "extracting")
+}
+
 /// A source as the build summary lists it.
 #[derive(Debug, Clone)]
 pub struct SourceRow {
@@ -625,13 +635,7 @@ pub fn extract_to(
     if inputs.sources.is_empty() {
         return Err(BuildError::NoSources);
     }
-    let total: u64 = inputs
-        .sources
-        .iter()
-        .filter_map(|m| std::fs::metadata(&m.path).ok())
-        .map(|m| m.len())
-        .sum();
-    let progress = Progress::new(total, "extracting");
+    let progress = extract_progress(&inputs.sources);
     let mut summary = ExtractSummary::default();
     // Each chunk's N-Quads wait in memory to be written in id order.
     let chunk = 16 * rayon::current_num_threads().max(1);
@@ -838,13 +842,7 @@ pub fn build_with(
             .collect::<Result<_, _>>()
             .unwrap_or_default();
     }
-    let total: u64 = inputs
-        .sources
-        .iter()
-        .filter_map(|m| std::fs::metadata(&m.path).ok())
-        .map(|m| m.len())
-        .sum();
-    let progress = Progress::new(total, "extracting");
+    let progress = extract_progress(&inputs.sources);
 
     // Map, into a scratch directory beside the store.
     let t = Instant::now();

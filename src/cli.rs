@@ -855,15 +855,19 @@ fn print_summary(
                 format!("{}, … ({} more)", v[..5].join(", "), v.len() - 5)
             }
         };
+        // " (a, b)" after a count, nothing when there is none.
+        let named = |v: &[String]| {
+            if v.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", list(v))
+            }
+        };
         let mut line = format!(
             "Changes:  {} source{} extracted{}, {} unchanged (not extracted)",
             i.extracted.len(),
             plural(i.extracted.len()),
-            if i.extracted.is_empty() {
-                String::new()
-            } else {
-                format!(" ({})", list(&i.extracted))
-            },
+            named(&i.extracted),
             i.reused
         );
         if i.in_place {
@@ -871,11 +875,7 @@ fn print_summary(
                 "; replaced {} graph{}{}",
                 i.replaced.len(),
                 plural(i.replaced.len()),
-                if i.replaced.is_empty() {
-                    String::new()
-                } else {
-                    format!(" ({})", list(&i.replaced))
-                }
+                named(&i.replaced)
             ));
         } else {
             line.push_str("; loaded anew (many graphs changed)");

@@ -39,6 +39,17 @@ pub enum Kind {
 }
 
 impl Kind {
+    const ALL: [Kind; 8] = [
+        Kind::Entity(EntityClass::Polity),
+        Kind::Entity(EntityClass::Person),
+        Kind::Entity(EntityClass::Place),
+        Kind::Event(EventClass::Conflict),
+        Kind::Event(EventClass::Campaign),
+        Kind::Event(EventClass::Battle),
+        Kind::Event(EventClass::Siege),
+        Kind::Event(EventClass::Treaty),
+    ];
+
     /// The ontology's class of this kind.
     pub fn class(self) -> oxigraph::model::NamedNodeRef<'static> {
         match self {
@@ -54,26 +65,7 @@ impl Kind {
     }
 
     fn of(class: &NamedNode) -> Option<Kind> {
-        let c = class.as_ref();
-        Some(if c == jso::POLITY {
-            Kind::Entity(EntityClass::Polity)
-        } else if c == jso::PERSON {
-            Kind::Entity(EntityClass::Person)
-        } else if c == jso::PLACE {
-            Kind::Entity(EntityClass::Place)
-        } else if c == jso::CONFLICT {
-            Kind::Event(EventClass::Conflict)
-        } else if c == jso::CAMPAIGN {
-            Kind::Event(EventClass::Campaign)
-        } else if c == jso::BATTLE {
-            Kind::Event(EventClass::Battle)
-        } else if c == jso::SIEGE {
-            Kind::Event(EventClass::Siege)
-        } else if c == jso::TREATY {
-            Kind::Event(EventClass::Treaty)
-        } else {
-            return None;
-        })
+        Kind::ALL.into_iter().find(|k| k.class() == class.as_ref())
     }
 }
 
@@ -819,35 +811,12 @@ pub fn plan(summaries: &[&Summary], base: &Base) -> Plan {
         }
     }
     let signature = |name: &str, g: u32| -> String {
-        let words: Vec<&str> = name.split_whitespace().collect();
-        let mut out: Vec<String> = Vec::new();
-        let mut i = 0;
-        while i < words.len() {
-            let mut matched = false;
-            for len in (1..=3).rev() {
-                if i + len > words.len() {
-                    continue;
-                }
-                let phrase = norm_key(&words[i..i + len].join(" "));
-                if let Some(c) = local_words[g as usize]
-                    .get(&phrase)
-                    .or_else(|| global_words.get(&phrase))
-                {
-                    out.push(format!("#{c}"));
-                    i += len;
-                    matched = true;
-                    break;
-                }
-            }
-            if !matched {
-                let w = norm_key(words[i]);
-                if w != "the" && w != "dynasty" && w != "of" {
-                    out.push(w);
-                }
-                i += 1;
-            }
-        }
-        out.join(" ")
+        crate::resolve::name_signature(name, |phrase| {
+            local_words[g as usize]
+                .get(phrase)
+                .or_else(|| global_words.get(phrase))
+                .map(|&c| c as usize)
+        })
     };
     let mut event_nodes: Vec<(u8, u32)> = Vec::new();
     for n in 0..nodes.len() as u32 {
@@ -936,18 +905,10 @@ pub fn plan(summaries: &[&Summary], base: &Base) -> Plan {
         match best {
             Some((ci, _)) => {
                 let v = &mut views[ci];
-                if v.place.is_none() {
-                    v.place = st.place;
-                }
-                if v.start.is_none() {
-                    v.start = st.start;
-                }
-                if v.span.is_none() {
-                    v.span = st.span;
-                }
-                if v.ordinal.is_none() {
-                    v.ordinal = st.ordinal;
-                }
+                v.place = v.place.or(st.place);
+                v.start = v.start.or(st.start);
+                v.span = v.span.or(st.span);
+                v.ordinal = v.ordinal.or(st.ordinal);
                 v.subject |= st.subject;
                 v.belligerents.extend(st.belligerents);
                 v.attackers.extend(st.attackers);

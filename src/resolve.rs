@@ -336,12 +336,10 @@ fn merge_facts(a: &mut Facts, b: Facts) {
 }
 
 /// A name compared through entity labels: "Jurchen campaigns against the Song
-/// Dynasty" and "Jin campaigns against the Song dynasty" give the same signature.
-fn signature(
-    name: &str,
-    source: &str,
-    words_to_entity: &HashMap<(String, String), usize>,
-) -> String {
+/// Dynasty" and "Jin campaigns against the Song dynasty" give the same
+/// signature. `entity` says which entity a normalized phrase of one to three
+/// words names, if any.
+pub(crate) fn name_signature(name: &str, entity: impl Fn(&str) -> Option<usize>) -> String {
     let words: Vec<&str> = name.split_whitespace().collect();
     let mut out: Vec<String> = Vec::new();
     let mut i = 0;
@@ -351,11 +349,7 @@ fn signature(
             if i + len > words.len() {
                 continue;
             }
-            let phrase = norm_key(&words[i..i + len].join(" "));
-            if let Some(e) = words_to_entity
-                .get(&(source.to_owned(), phrase.clone()))
-                .or_else(|| words_to_entity.get(&(String::new(), phrase)))
-            {
+            if let Some(e) = entity(&norm_key(&words[i..i + len].join(" "))) {
                 out.push(format!("#{e}"));
                 i += len;
                 matched = true;
@@ -371,6 +365,20 @@ fn signature(
         }
     }
     out.join(" ")
+}
+
+/// [`name_signature`] with the entities one source names, then any source's.
+fn signature(
+    name: &str,
+    source: &str,
+    words_to_entity: &HashMap<(String, String), usize>,
+) -> String {
+    name_signature(name, |phrase| {
+        words_to_entity
+            .get(&(source.to_owned(), phrase.to_owned()))
+            .or_else(|| words_to_entity.get(&(String::new(), phrase.to_owned())))
+            .copied()
+    })
 }
 
 fn resolve_events(extractions: &[Extraction], ids: &EntityIds, kb: &mut KnowledgeBase) {
