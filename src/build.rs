@@ -33,7 +33,7 @@ use crate::extract::{self, EventClass};
 use crate::link::{self, LinkError};
 use crate::rdf::emit::{self, Base, DERIVED_GRAPH, ONTOLOGY_GRAPH};
 use crate::rdf::vocab::jso;
-use crate::reduce::{self, Kind, Plan, SummaryBuilder};
+use crate::reduce::{self, Kind, Plan, Summaries, SummaryBuilder};
 use crate::resolve;
 use crate::shards::{self, CacheIndex, CachedGraph, CachedSource, ShardError, ShardEvent};
 use crate::sources::{self, Document, SourceError, SourceMeta};
@@ -253,7 +253,7 @@ impl Progress {
 /// One document graph between the map and the load.
 #[derive(Debug)]
 pub struct Mapped {
-    pub summary: reduce::Summary,
+    pub graph: NamedNode,
     /// Its quads and summary, by file name in the map cache.
     pub file: String,
     pub summary_file: String,
@@ -337,7 +337,7 @@ fn reuse(
     source: &CachedSource,
     previous: Option<(&CacheIndex, &Path)>,
     dir: &Path,
-) -> Option<Mapped> {
+) -> Option<(Mapped, reduce::Summary)> {
     let (index, old_dir) = previous?;
     let entry = index.graphs.iter().find(|g| g.id == meta.id)?;
     if entry.source.as_ref() != Some(source) {
@@ -347,8 +347,8 @@ fn reuse(
         reduce::Summary::from_json(&std::fs::read_to_string(old_dir.join(&entry.summary)).ok()?)?;
     reuse_file(&old_dir.join(&entry.file), &dir.join(&entry.file)).ok()?;
     reuse_file(&old_dir.join(&entry.summary), &dir.join(&entry.summary)).ok()?;
-    Some(Mapped {
-        summary,
+    let mapped = Mapped {
+        graph: summary.graph.clone(),
         file: entry.file.clone(),
         summary_file: entry.summary.clone(),
         content: entry.content.clone(),
@@ -361,7 +361,8 @@ fn reuse(
             path: meta.path.clone(),
             from_shard: false,
         },
-    })
+    };
+    Some((mapped, summary))
 }
 
 /// Writes a mapped graph's quads and summary into the map cache `dir`.
@@ -388,15 +389,16 @@ fn map_all(
     dir: &Path,
     progress: &Progress,
     previous: Option<(&CacheIndex, &Path)>,
-) -> Result<Vec<Mapped>, BuildError> {
+) -> Result<(Vec<Mapped>, Summaries), BuildError> {
     std::fs::create_dir_all(dir).map_err(cache_io("create", dir))?;
     let mut out: Vec<Mapped> = Vec::with_capacity(inputs.sources.len());
+    let mut summaries = Summaries::default();
     // Chunks keep the first error the first in id order, and stop soon
     // after it; they are long enough that a long document does not leave
     // the other threads idle at their ends.
     let chunk = 32 * rayon::current_num_threads().max(1);
     for metas in inputs.sources.chunks(chunk) {
-        let results: Vec<Result<Mapped, BuildError>> = metas
+        let results: Vec<Result<(Mapped, reduce::Summary), BuildError>> = metas
             .par_iter()
             .map(|meta| {
                 let bytes = sources::read_bytes(meta)?;
@@ -414,8 +416,8 @@ fn map_all(
                 let (file, summary_file, content) =
                     cache_graph(dir, &graph, &meta.id, &quads, &summary)?;
                 progress.inc(len);
-                Ok(Mapped {
-                    summary,
+                let mapped = Mapped {
+                    graph,
                     file,
                     summary_file,
                     content,
@@ -428,11 +430,14 @@ fn map_all(
                         path: meta.path.clone(),
                         from_shard: false,
                     },
-                })
+                };
+                Ok((mapped, summary))
             })
             .collect();
         for r in results {
-            out.push(r?);
+            let (mapped, summary) = r?;
+            out.push(mapped);
+            summaries.push(summary);
         }
     }
     for shard in &inputs.shards {
@@ -461,21 +466,24 @@ fn map_all(
                     if let Some((b, quads, id, format)) = current.take() {
                         let summary = b.finish();
                         match cache_graph(dir, g, &id, &quads, &summary) {
-                            Ok((file, summary_file, content)) => done.push(Mapped {
-                                summary,
-                                file,
-                                summary_file,
-                                content,
-                                source: None,
-                                reused: false,
-                                row: SourceRow {
-                                    id,
-                                    format: format.unwrap_or_else(|| "?".to_owned()),
-                                    bytes: None,
-                                    path: shard.clone(),
-                                    from_shard: true,
-                                },
-                            }),
+                            Ok((file, summary_file, content)) => {
+                                done.push(Mapped {
+                                    graph: g.clone(),
+                                    file,
+                                    summary_file,
+                                    content,
+                                    source: None,
+                                    reused: false,
+                                    row: SourceRow {
+                                        id,
+                                        format: format.unwrap_or_else(|| "?".to_owned()),
+                                        bytes: None,
+                                        path: shard.clone(),
+                                        from_shard: true,
+                                    },
+                                });
+                                summaries.push(summary);
+                            }
                             Err(e) => failed = Some(e),
                         }
                     }
@@ -489,9 +497,9 @@ fn map_all(
         out.extend(done);
     }
     // One graph per source: the same id from two inputs is an error.
-    out.sort_by(|a, b| a.summary.graph.cmp(&b.summary.graph));
+    out.sort_by(|a, b| a.graph.cmp(&b.graph));
     for w in out.windows(2) {
-        if w[0].summary.graph == w[1].summary.graph {
+        if w[0].graph == w[1].graph {
             return Err(BuildError::DuplicateSource {
                 id: w[0].row.id.clone(),
                 first: w[0].row.path.clone(),
@@ -499,7 +507,7 @@ fn map_all(
             });
         }
     }
-    Ok(out)
+    Ok((out, summaries))
 }
 
 /// One mapped graph, reduced: its quads read back from the map cache `dir`
@@ -508,7 +516,7 @@ fn map_all(
 fn reduced_graph(m: &Mapped, plan: &Plan, dir: &Path) -> Result<Vec<Quad>, ShardError> {
     let mut out = Vec::new();
     shards::read_cached(&dir.join(&m.file), |q| plan.rewrite(q, &mut out))?;
-    if plan.merges_within(&m.summary.graph) {
+    if plan.merges_within(&m.graph) {
         dedup(&mut out);
     }
     Ok(out)
@@ -565,10 +573,15 @@ pub fn build_graph(docs: Vec<Document>, base: &Base) -> Built {
         })
         .collect();
     mapped.sort_by(|a, b| a.0.graph.cmp(&b.0.graph));
-    let summaries: Vec<&reduce::Summary> = mapped.iter().map(|m| &m.0).collect();
-    let plan = reduce::plan(&summaries, base);
+    let mut summaries = Summaries::default();
+    let mut graphs = Vec::with_capacity(mapped.len());
+    for (s, qs) in mapped {
+        summaries.push(s);
+        graphs.push(qs);
+    }
+    let plan = reduce::plan(summaries, base);
     let mut quads = Vec::new();
-    for (_, qs) in mapped {
+    for qs in graphs {
         let mut out = Vec::new();
         for q in qs {
             plan.rewrite(q, &mut out);
@@ -851,7 +864,7 @@ pub fn build_with(
         std::fs::remove_dir_all(&scratch.0).map_err(cache_io("remove", &scratch.0))?;
     }
     let old_dir = store_path.join(shards::MAP_DIR);
-    let mapped = map_all(
+    let (mapped, summaries) = map_all(
         &inputs,
         base,
         &scratch.0,
@@ -863,18 +876,12 @@ pub fn build_with(
 
     // Reduce.
     let t = Instant::now();
-    let summaries: Vec<&reduce::Summary> = mapped.iter().map(|m| &m.summary).collect();
-    let plan = reduce::plan(&summaries, base);
+    let plan = reduce::plan(summaries, base);
     count_kinds(&plan, &mut summary);
     let mappings: Vec<String> = mapped
         .iter()
-        .map(|m| plan.mapping_digest(&m.summary))
+        .map(|m| plan.mapping_digest(&m.graph))
         .collect();
-    // The plan has what the load needs: the summaries' memory goes back.
-    let mut mapped = mapped;
-    for m in &mut mapped {
-        m.summary.res = Vec::new();
-    }
     let derived_digest = crate::export::sha256_hex(
         plan.derived
             .iter()
@@ -893,11 +900,11 @@ pub fn build_with(
     let changed: Vec<usize> = (0..mapped.len())
         .filter(|&i| {
             old_graphs
-                .get(mapped[i].summary.graph.as_str())
+                .get(mapped[i].graph.as_str())
                 .is_none_or(|o| o.content != mapped[i].content || o.mapping != mappings[i])
         })
         .collect();
-    let new_graphs: HashSet<&str> = mapped.iter().map(|m| m.summary.graph.as_str()).collect();
+    let new_graphs: HashSet<&str> = mapped.iter().map(|m| m.graph.as_str()).collect();
     let removed: Vec<NamedNode> = old_graphs
         .keys()
         .filter(|g| !new_graphs.contains(*g))
@@ -954,7 +961,7 @@ pub fn build_with(
                 .iter()
                 .map(|m| {
                     old_graphs
-                        .get(m.summary.graph.as_str())
+                        .get(m.graph.as_str())
                         .map_or((0, 0), |o| (o.quads, o.facts))
                 })
                 .collect();
@@ -969,8 +976,7 @@ pub fn build_with(
                 for &i in &changed {
                     let quads = reduced_graph(&mapped[i], &plan, &map_dir)?;
                     counts[i] = count(&quads, &prefix);
-                    default_delta +=
-                        link::replace_graph(store, &mapped[i].summary.graph, &quads, base)?;
+                    default_delta += link::replace_graph(store, &mapped[i].graph, &quads, base)?;
                     progress.inc(1);
                 }
                 for g in &removed {
@@ -1062,10 +1068,8 @@ pub fn build_with(
                 let v = if all {
                     crate::validate::validate(store, base, shapes, None)?
                 } else {
-                    let mut graphs: Vec<NamedNode> = changed
-                        .iter()
-                        .map(|&i| mapped[i].summary.graph.clone())
-                        .collect();
+                    let mut graphs: Vec<NamedNode> =
+                        changed.iter().map(|&i| mapped[i].graph.clone()).collect();
                     if derived_changed {
                         graphs.push(base.graph(DERIVED_GRAPH));
                     }
@@ -1138,7 +1142,7 @@ pub fn build_with(
                     .zip(&mappings)
                     .zip(&counts)
                     .map(|((m, mapping), &(quads, facts))| CachedGraph {
-                        graph: m.summary.graph.as_str().to_owned(),
+                        graph: m.graph.as_str().to_owned(),
                         id: m.row.id.clone(),
                         file: m.file.clone(),
                         summary: m.summary_file.clone(),

@@ -23,8 +23,11 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
+use indexmap::IndexSet;
 use oxigraph::model::vocab::{rdf, rdfs};
 use oxigraph::model::{GraphName, Literal, NamedNode, NamedOrBlankNode, Quad, Term};
+
+use rustc_hash::FxBuildHasher;
 
 use crate::extract::{EntityClass, EventClass, norm_key};
 use crate::rdf::emit::{Base, DERIVED_GRAPH};
@@ -375,6 +378,10 @@ impl Summary {
                 subject: r.subject,
             });
         }
+        // The plan finds a graph's resources by IRI, in this order.
+        if res.windows(2).any(|w| w[0].iri >= w[1].iri) {
+            return None;
+        }
         Some(Summary { graph, res })
     }
 }
@@ -386,6 +393,155 @@ pub fn summarize(graph: &NamedNode, quads: &[Quad], base: &Base) -> Summary {
         b.add(q);
     }
     b.finish()
+}
+
+/// A string of the summaries, by its place in [`Names`].
+type Sym = u32;
+
+/// No resource, no cluster.
+const NONE: u32 = u32::MAX;
+
+/// No year stated.
+const NO_YEAR: i32 = i32::MIN;
+
+/// Strings kept once each: the same IRIs and labels recur across thousands
+/// of documents.
+#[derive(Debug, Default)]
+struct Names(IndexSet<Box<str>, FxBuildHasher>);
+
+impl Names {
+    fn intern(&mut self, s: &str) -> Sym {
+        match self.0.get_index_of(s) {
+            Some(i) => i as Sym,
+            None => self.0.insert_full(s.into()).0 as Sym,
+        }
+    }
+
+    fn get(&self, s: Sym) -> &str {
+        self.0.get_index(s as usize).map_or("", |b| b)
+    }
+}
+
+/// A [`Res`] as [`Summaries`] keep it: its strings in [`Names`], its lists
+/// in [`Summaries::lists`], its years [`NO_YEAR`] when not stated.
+#[derive(Debug, Clone, Copy)]
+struct Node {
+    iri: Sym,
+    label: Sym,
+    mentions: u32,
+    /// Birth, death, start and end.
+    years: [i32; 4],
+    /// Index of the place in the graph's resources, or [`NONE`].
+    place: u32,
+    /// Bounds of its alternative labels, belligerents, attackers and
+    /// commanders in [`Summaries::lists`].
+    lists: [u32; 5],
+    kind: Kind,
+    subject: bool,
+}
+
+impl Node {
+    fn year(&self, i: usize) -> Option<i32> {
+        Some(self.years[i]).filter(|&y| y != NO_YEAR)
+    }
+
+    fn birth(&self) -> Option<i32> {
+        self.year(0)
+    }
+
+    fn death(&self) -> Option<i32> {
+        self.year(1)
+    }
+
+    fn start(&self) -> Option<i32> {
+        self.year(2)
+    }
+
+    fn end(&self) -> Option<i32> {
+        self.year(3)
+    }
+
+    fn place(&self) -> Option<u32> {
+        Some(self.place).filter(|&p| p != NONE)
+    }
+}
+
+/// Every document's [`Summary`], as the reduce holds them until the plan:
+/// strings once each, numbers in flat arrays (a 1 GB corpus has millions of
+/// resources).
+#[derive(Debug, Default)]
+pub struct Summaries {
+    names: Names,
+    /// Each graph, with the range of its resources in `nodes`.
+    graphs: Vec<(NamedNode, u32, u32)>,
+    nodes: Vec<Node>,
+    lists: Vec<u32>,
+}
+
+impl Summaries {
+    /// Adds a document's summary.
+    pub fn push(&mut self, s: Summary) {
+        let first = self.nodes.len() as u32;
+        for r in s.res {
+            let mut lists = [self.lists.len() as u32; 5];
+            for a in &r.alt {
+                let a = self.names.intern(a);
+                self.lists.push(a);
+            }
+            lists[1] = self.lists.len() as u32;
+            self.lists.extend(&r.belligerents);
+            lists[2] = self.lists.len() as u32;
+            self.lists.extend(&r.attackers);
+            lists[3] = self.lists.len() as u32;
+            self.lists.extend(&r.commanders);
+            lists[4] = self.lists.len() as u32;
+            let year = |y: Option<i32>| y.unwrap_or(NO_YEAR);
+            let node = Node {
+                iri: self.names.intern(r.iri.as_str()),
+                label: self.names.intern(&r.label),
+                mentions: r.mentions,
+                years: [year(r.birth), year(r.death), year(r.start), year(r.end)],
+                place: r.place.unwrap_or(NONE),
+                lists,
+                kind: r.kind,
+                subject: r.subject,
+            };
+            self.nodes.push(node);
+        }
+        self.graphs
+            .push((s.graph, first, self.nodes.len() as u32 - first));
+    }
+
+    /// How many documents.
+    pub fn len(&self) -> usize {
+        self.graphs.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.graphs.is_empty()
+    }
+
+    fn list(&self, r: &Node, i: usize) -> &[u32] {
+        self.lists
+            .get(r.lists[i] as usize..r.lists[i + 1] as usize)
+            .unwrap_or(&[])
+    }
+
+    fn alt(&self, r: &Node) -> &[Sym] {
+        self.list(r, 0)
+    }
+
+    fn belligerents(&self, r: &Node) -> &[u32] {
+        self.list(r, 1)
+    }
+
+    fn attackers(&self, r: &Node) -> &[u32] {
+        self.list(r, 2)
+    }
+
+    fn commanders(&self, r: &Node) -> &[u32] {
+        self.list(r, 3)
+    }
 }
 
 struct UnionFind(Vec<u32>);
@@ -425,9 +581,16 @@ pub struct Cluster {
 #[derive(Debug)]
 pub struct Plan {
     prefix: String,
+    /// Each graph, by its place in the order of graph IRIs.
     graphs: HashMap<NamedNode, u32>,
-    /// Per graph: local resource IRI → cluster.
-    local: Vec<HashMap<String, u32>>,
+    /// The IRIs of the resources (the rest of the summaries' strings go
+    /// with them: the labels are a small part).
+    names: Names,
+    /// Graph g's resources are nodes `first[g]..first[g + 1]`, in IRI order.
+    first: Vec<u32>,
+    /// Each node's IRI and cluster ([`NONE`]: none).
+    iris: Vec<Sym>,
+    cluster_of: Vec<u32>,
     pub clusters: Vec<Cluster>,
     /// Graphs where two resources became one (their quads may repeat).
     merged_within: Vec<bool>,
@@ -437,8 +600,8 @@ pub struct Plan {
 
 /// A person's life span from the qualifier of its IRI (`Zhang_Jun_(1086–1154)`)
 /// or from the years the graph states.
-fn life(r: &Res) -> Option<(i32, i32)> {
-    let local = r.iri.as_str().rsplit('/').next().unwrap_or("");
+fn life(iri: &str, r: &Node) -> Option<(i32, i32)> {
+    let local = iri.rsplit('/').next().unwrap_or("");
     if let Some(open) = local.rfind("_(")
         && local.ends_with(')')
     {
@@ -450,7 +613,7 @@ fn life(r: &Res) -> Option<(i32, i32)> {
             return Some((a, b));
         }
     }
-    r.birth.zip(r.death)
+    r.birth().zip(r.death())
 }
 
 /// An event's span of years.
@@ -485,7 +648,7 @@ struct View {
     attackers: BTreeSet<u32>,
     targets: BTreeSet<u32>,
     commanders: BTreeSet<u32>,
-    signatures: BTreeSet<String>,
+    signatures: BTreeSet<Sym>,
     graphs: BTreeSet<u32>,
     /// The count a label starts with ("Second siege of Kaifeng").
     ordinal: Option<u32>,
@@ -513,9 +676,9 @@ fn overlap(a: &BTreeSet<u32>, b: &BTreeSet<u32>) -> bool {
 /// a side in a year, a commander, a pair of attacker and target, or a side
 /// of two documents' subjects. The clusters are indexed by these keys, so a
 /// statement is compared with the few clusters it could join, not all.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Key {
-    Name(String),
+    Name(Sym),
     Place(u32),
     TreatyYear(i32),
     SideYear(u32, i32),
@@ -527,7 +690,7 @@ enum Key {
 /// The keys of a view; `slack` widens its years (clusters are indexed with
 /// the one year of slack the rules allow, statements look up their own).
 fn keys(v: &View, slack: i32) -> Vec<Key> {
-    let mut out: Vec<Key> = v.signatures.iter().cloned().map(Key::Name).collect();
+    let mut out: Vec<Key> = v.signatures.iter().copied().map(Key::Name).collect();
     if v.subject {
         out.extend(v.belligerents.iter().map(|&b| Key::SubjectSide(b)));
     }
@@ -651,52 +814,48 @@ fn en(s: &str) -> Literal {
 
 /// Decides the reduce of `summaries` (one per document graph; their order
 /// does not matter: they are taken in the order of their graph IRIs).
-pub fn plan(summaries: &[&Summary], base: &Base) -> Plan {
-    let mut sums: Vec<&Summary> = summaries.to_vec();
-    sums.sort_by(|a, b| a.graph.cmp(&b.graph));
-    let mut p = Plan {
-        prefix: base.resource_prefix(),
-        graphs: sums
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (s.graph.clone(), i as u32))
-            .collect(),
-        local: vec![HashMap::new(); sums.len()],
-        clusters: Vec::new(),
-        merged_within: vec![false; sums.len()],
-        derived: Vec::new(),
-    };
-    // Nodes: every (graph, resource).
-    let mut nodes: Vec<(u32, u32)> = Vec::new();
-    let mut node_of: HashMap<(u32, u32), u32> = HashMap::new();
-    for (g, s) in sums.iter().enumerate() {
-        for i in 0..s.res.len() {
-            node_of.insert((g as u32, i as u32), nodes.len() as u32);
-            nodes.push((g as u32, i as u32));
-        }
+pub fn plan(sums: Summaries, base: &Base) -> Plan {
+    let mut order: Vec<usize> = (0..sums.graphs.len()).collect();
+    order.sort_by(|&a, &b| sums.graphs[a].0.cmp(&sums.graphs[b].0));
+    // Nodes: every (graph, resource), numbered in the order of the graphs.
+    let mut first: Vec<u32> = Vec::with_capacity(order.len() + 1);
+    let mut node_graph: Vec<u32> = Vec::with_capacity(sums.nodes.len());
+    for (g, &o) in order.iter().enumerate() {
+        first.push(node_graph.len() as u32);
+        node_graph.extend(std::iter::repeat_n(g as u32, sums.graphs[o].2 as usize));
     }
-    let res = |n: u32| -> &Res {
-        let (g, i) = nodes[n as usize];
-        &sums[g as usize].res[i as usize]
+    first.push(node_graph.len() as u32);
+    let n_nodes = node_graph.len();
+    let res = |n: u32| -> &Node {
+        let g = node_graph[n as usize] as usize;
+        &sums.nodes[(sums.graphs[order[g]].1 + n - first[g]) as usize]
     };
-    let mut cluster_of: Vec<u32> = vec![u32::MAX; nodes.len()];
+    let text = |s: Sym| sums.names.get(s);
+    let label = |n: u32| text(res(n).label);
+    // The node of a graph's resource.
+    let node = |g: u32, i: u32| -> Option<u32> {
+        let (a, b) = (first[g as usize], first[g as usize + 1]);
+        (i < b - a).then_some(a + i)
+    };
+    let mut clusters: Vec<Cluster> = Vec::new();
+    let mut cluster_of: Vec<u32> = vec![NONE; n_nodes];
 
     // Entities: the same key is one entity, unless persons of that name
     // have different life spans; an alias that is another entity's key
     // joins the two.
-    let entity_nodes: Vec<u32> = (0..nodes.len() as u32)
+    let entity_nodes: Vec<u32> = (0..n_nodes as u32)
         .filter(|&n| matches!(res(n).kind, Kind::Entity(_)))
         .collect();
-    let key_of = |n: u32| entity_key(split_qualifier(&res(n).label).0);
+    let key_of = |n: u32| entity_key(split_qualifier(label(n)).0);
     let mut by_key: BTreeMap<String, Vec<u32>> = BTreeMap::new();
     for &n in &entity_nodes {
         by_key.entry(key_of(n)).or_default().push(n);
     }
     let person_life = |n: u32| match res(n).kind {
-        Kind::Entity(EntityClass::Person) => life(res(n)),
+        Kind::Entity(EntityClass::Person) => life(text(res(n).iri), res(n)),
         _ => None,
     };
-    let mut uf = UnionFind::new(nodes.len());
+    let mut uf = UnionFind::new(n_nodes);
     let mut homonyms: BTreeSet<String> = BTreeSet::new();
     let mut qualifier: HashMap<u32, (i32, i32)> = HashMap::new();
     for (key, members) in &by_key {
@@ -719,8 +878,8 @@ pub fn plan(summaries: &[&Summary], base: &Base) -> Plan {
         }
     }
     for &n in &entity_nodes {
-        for a in &res(n).alt {
-            let k = entity_key(a);
+        for &a in sums.alt(res(n)) {
+            let k = entity_key(text(a));
             if homonyms.contains(&k) || k == key_of(n) {
                 continue;
             }
@@ -729,10 +888,12 @@ pub fn plan(summaries: &[&Summary], base: &Base) -> Plan {
             }
         }
     }
+    drop(by_key);
     let mut roots: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
     for &n in &entity_nodes {
         roots.entry(uf.find(n)).or_default().push(n);
     }
+    drop(uf);
     let mut names: HashMap<String, Vec<usize>> = HashMap::new();
     for members in roots.values() {
         // Label: the one most documents use, then most often, then the
@@ -741,8 +902,8 @@ pub fn plan(summaries: &[&Summary], base: &Base) -> Plan {
         let mut classes: BTreeMap<Kind, u32> = BTreeMap::new();
         for &n in members {
             let r = res(n);
-            let e = labels.entry(split_qualifier(&r.label).0).or_default();
-            e.0.insert(nodes[n as usize].0);
+            let e = labels.entry(split_qualifier(text(r.label)).0).or_default();
+            e.0.insert(node_graph[n as usize]);
             e.1 += r.mentions;
             *classes.entry(r.kind).or_default() += r.mentions + 1;
         }
@@ -764,9 +925,9 @@ pub fn plan(summaries: &[&Summary], base: &Base) -> Plan {
             Some((a, b)) => resource_name(&format!("{label} ({a}–{b})")),
             None => resource_name(&label),
         };
-        let c = p.clusters.len();
+        let c = clusters.len();
         names.entry(name.clone()).or_default().push(c);
-        p.clusters.push(Cluster {
+        clusters.push(Cluster {
             iri: NamedNode::new_unchecked(name),
             label,
             kind,
@@ -775,56 +936,84 @@ pub fn plan(summaries: &[&Summary], base: &Base) -> Plan {
             cluster_of[n as usize] = c as u32;
         }
     }
+    drop(roots);
     // Two entities of one name (a place and a polity): qualify by class.
     for members in names.values().filter(|m| m.len() > 1) {
         for &c in members {
-            if let Kind::Entity(class) = p.clusters[c].kind {
-                let n = p.clusters[c].iri.as_str().to_owned();
-                p.clusters[c].iri =
+            if let Kind::Entity(class) = clusters[c].kind {
+                let n = clusters[c].iri.as_str().to_owned();
+                clusters[c].iri =
                     NamedNode::new_unchecked(format!("{n}_({})", class.name().to_lowercase()));
             }
         }
     }
-    let entity_clusters = p.clusters.len();
-    let entity_cluster = cluster_of.clone();
-    let entity_of = |g: u32, i: u32| -> Option<u32> {
-        node_of
-            .get(&(g, i))
-            .map(|n| entity_cluster[*n as usize])
-            .filter(|c| *c != u32::MAX)
+    drop(names);
+    let entity_clusters = clusters.len() as u32;
+    // Until the events are decided, only entity nodes have clusters.
+    let entity_of = |cluster_of: &[u32], g: u32, i: u32| -> Option<u32> {
+        node(g, i)
+            .map(|n| cluster_of[n as usize])
+            .filter(|&c| c < entity_clusters)
     };
 
     // Events. Names are compared through entities: a word or phrase that
     // names an entity (in this document, or as the entity's label) stands
-    // for that entity ("Jurchen campaigns" and "Jin campaigns").
+    // for that entity ("Jurchen campaigns" and "Jin campaigns"). Each
+    // event's names become signatures here, a document at a time.
     let mut global_words: HashMap<String, u32> = HashMap::new();
-    for (c, cl) in p.clusters.iter().enumerate() {
+    for (c, cl) in clusters.iter().enumerate() {
         global_words.insert(norm_key(&cl.label), c as u32);
     }
-    let mut local_words: Vec<HashMap<String, u32>> = vec![HashMap::new(); sums.len()];
-    for &n in &entity_nodes {
-        let (g, _) = nodes[n as usize];
-        let c = cluster_of[n as usize];
-        let r = res(n);
-        for w in std::iter::once(&r.label).chain(r.alt.iter()) {
-            local_words[g as usize].insert(norm_key(w), c);
+    let mut signatures = Names::default();
+    // Node n's signatures: `sig_list[sig_at[n]..sig_at[n + 1]]`.
+    let mut sig_at: Vec<u32> = Vec::with_capacity(n_nodes + 1);
+    let mut sig_list: Vec<Sym> = Vec::new();
+    let mut local_words: HashMap<String, u32> = HashMap::new();
+    for g in 0..order.len() as u32 {
+        let nodes = first[g as usize]..first[g as usize + 1];
+        local_words.clear();
+        for n in nodes.clone() {
+            let r = res(n);
+            if let Kind::Entity(_) = r.kind {
+                let c = cluster_of[n as usize];
+                for &w in std::iter::once(&r.label).chain(sums.alt(r)) {
+                    local_words.insert(norm_key(text(w)), c);
+                }
+            }
+        }
+        for n in nodes {
+            sig_at.push(sig_list.len() as u32);
+            let r = res(n);
+            if let Kind::Event(_) = r.kind {
+                let mut sigs: Vec<Sym> = std::iter::once(event_base_label(text(r.label)))
+                    .chain(sums.alt(r).iter().map(|&a| text(a)))
+                    .map(|s| {
+                        crate::resolve::name_signature(s, |phrase| {
+                            local_words
+                                .get(phrase)
+                                .or_else(|| global_words.get(phrase))
+                                .map(|&c| c as usize)
+                        })
+                    })
+                    .filter(|s| !s.is_empty())
+                    .map(|s| signatures.intern(&s))
+                    .collect();
+                sigs.sort_unstable();
+                sigs.dedup();
+                sig_list.extend(sigs);
+            }
         }
     }
-    let signature = |name: &str, g: u32| -> String {
-        crate::resolve::name_signature(name, |phrase| {
-            local_words[g as usize]
-                .get(phrase)
-                .or_else(|| global_words.get(phrase))
-                .map(|&c| c as usize)
-        })
-    };
+    sig_at.push(sig_list.len() as u32);
+    drop(local_words);
+    drop(global_words);
     let mut event_nodes: Vec<(u8, u32)> = Vec::new();
-    for n in 0..nodes.len() as u32 {
+    for n in 0..n_nodes as u32 {
         let r = res(n);
         if let Kind::Event(_) = r.kind {
             let rank = if r.subject {
                 0
-            } else if r.start.is_some() || r.end.is_some() {
+            } else if r.start().is_some() || r.end().is_some() {
                 1
             } else {
                 2
@@ -835,47 +1024,46 @@ pub fn plan(summaries: &[&Summary], base: &Base) -> Plan {
     event_nodes.sort();
     let mut views: Vec<View> = Vec::new();
     let mut members: Vec<Vec<u32>> = Vec::new();
+    // Key → the clusters indexed under it. A view's keys only grow as
+    // statements join it, so a cluster is indexed under the keys its view
+    // has now and did not have before.
     let mut index: HashMap<Key, Vec<u32>> = HashMap::new();
-    let mut indexed: Vec<HashSet<Key>> = Vec::new();
-    let add_keys = |ci: usize,
-                    view: &View,
-                    index: &mut HashMap<Key, Vec<u32>>,
-                    indexed: &mut Vec<HashSet<Key>>| {
-        if indexed.len() <= ci {
-            indexed.resize_with(ci + 1, HashSet::new);
-        }
+    fn add_keys(index: &mut HashMap<Key, Vec<u32>>, ci: usize, had: Vec<Key>, view: &View) {
+        let mut had: HashSet<Key> = had.into_iter().collect();
         for k in keys(view, 1) {
-            if indexed[ci].insert(k.clone()) {
+            if had.insert(k) {
                 index.entry(k).or_default().push(ci as u32);
             }
         }
-    };
+    }
     for &(_, n) in &event_nodes {
-        let (g, _) = nodes[n as usize];
+        let g = node_graph[n as usize];
         let r = res(n);
         let Kind::Event(class) = r.kind else { continue };
-        let ents =
-            |v: &[u32]| -> BTreeSet<u32> { v.iter().filter_map(|&i| entity_of(g, i)).collect() };
-        let belligerents = ents(&r.belligerents);
-        let attackers = ents(&r.attackers);
+        let ents = |v: &[u32]| -> BTreeSet<u32> {
+            v.iter()
+                .filter_map(|&i| entity_of(&cluster_of, g, i))
+                .collect()
+        };
+        let belligerents = ents(sums.belligerents(r));
+        let attackers = ents(sums.attackers(r));
         let targets: BTreeSet<u32> = belligerents.difference(&attackers).copied().collect();
         let st = View {
             class,
             subject: r.subject,
-            span: span(r.start, r.end),
-            start: r.start,
-            place: r.place.and_then(|i| entity_of(g, i)),
+            span: span(r.start(), r.end()),
+            start: r.start(),
+            place: r.place().and_then(|i| entity_of(&cluster_of, g, i)),
             belligerents,
             attackers,
             targets,
-            commanders: ents(&r.commanders),
-            signatures: std::iter::once(event_base_label(&r.label))
-                .chain(r.alt.iter().map(String::as_str))
-                .map(|s| signature(s, g))
-                .filter(|s| !s.is_empty())
+            commanders: ents(sums.commanders(r)),
+            signatures: sig_list[sig_at[n as usize] as usize..sig_at[n as usize + 1] as usize]
+                .iter()
+                .copied()
                 .collect(),
             graphs: BTreeSet::from([g]),
-            ordinal: ordinal(&r.label),
+            ordinal: ordinal(text(r.label)),
         };
         let mut best: Option<(usize, u8)> = None;
         // Only the clusters that share a key with the statement can match it
@@ -904,6 +1092,7 @@ pub fn plan(summaries: &[&Summary], base: &Base) -> Plan {
         }
         match best {
             Some((ci, _)) => {
+                let had = keys(&views[ci], 1);
                 let v = &mut views[ci];
                 v.place = v.place.or(st.place);
                 v.start = v.start.or(st.start);
@@ -917,15 +1106,18 @@ pub fn plan(summaries: &[&Summary], base: &Base) -> Plan {
                 v.signatures.extend(st.signatures);
                 v.graphs.insert(g);
                 members[ci].push(n);
-                add_keys(ci, &views[ci], &mut index, &mut indexed);
+                add_keys(&mut index, ci, had, &views[ci]);
             }
             None => {
-                add_keys(views.len(), &st, &mut index, &mut indexed);
+                add_keys(&mut index, views.len(), Vec::new(), &st);
                 views.push(st);
                 members.push(vec![n]);
             }
         }
     }
+    drop(index);
+    drop(sig_list);
+    drop(sig_at);
     // Event labels: the name most documents give, a name given as an alias
     // counting half; then the shortest. Two events that would take one
     // label keep it apart where a document told them apart: "Siege of
@@ -937,13 +1129,14 @@ pub fn plan(summaries: &[&Summary], base: &Base) -> Plan {
         let mut counts: BTreeMap<&str, u32> = BTreeMap::new();
         for &n in m {
             let r = res(n);
-            *counts.entry(event_base_label(&r.label)).or_default() += 2;
-            for a in &r.alt {
+            *counts.entry(event_base_label(text(r.label))).or_default() += 2;
+            for &a in sums.alt(r) {
+                let a = text(a);
                 if a.split_whitespace()
                     .skip(1)
                     .any(|w| w.chars().next().is_some_and(char::is_uppercase))
                 {
-                    *counts.entry(a.as_str()).or_default() += 1;
+                    *counts.entry(a).or_default() += 1;
                 }
             }
         }
@@ -955,7 +1148,11 @@ pub fn plan(summaries: &[&Summary], base: &Base) -> Plan {
                 .then_with(|| a.0.cmp(&b.0))
         });
         candidates.push(ranked);
-        first_years.push(m.iter().filter_map(|&n| res(n).start.or(res(n).end)).min());
+        first_years.push(
+            m.iter()
+                .filter_map(|&n| res(n).start().or(res(n).end()))
+                .min(),
+        );
     }
     let mut event_labels: Vec<String> = candidates
         .iter()
@@ -1005,11 +1202,7 @@ pub fn plan(summaries: &[&Summary], base: &Base) -> Plan {
             }
         }
     }
-    let taken: BTreeSet<String> = p
-        .clusters
-        .iter()
-        .map(|c| c.iri.as_str().to_owned())
-        .collect();
+    let taken: BTreeSet<String> = clusters.iter().map(|c| c.iri.as_str().to_owned()).collect();
     let mut seen: HashMap<String, usize> = HashMap::new();
     for l in &event_labels {
         *seen.entry(resource_name(l)).or_default() += 1;
@@ -1029,8 +1222,8 @@ pub fn plan(summaries: &[&Summary], base: &Base) -> Plan {
         if *k > 1 {
             name = format!("{name}_{k}");
         }
-        let c = p.clusters.len() as u32;
-        p.clusters.push(Cluster {
+        let c = clusters.len() as u32;
+        clusters.push(Cluster {
             iri: NamedNode::new_unchecked(name),
             label,
             kind: Kind::Event(views[ci].class),
@@ -1040,19 +1233,20 @@ pub fn plan(summaries: &[&Summary], base: &Base) -> Plan {
         }
     }
     // Full IRIs, and each document's resources mapped to them.
-    for c in &mut p.clusters {
+    for c in &mut clusters {
         c.iri = base.resource(c.iri.as_str());
     }
-    let mut seen_in_graph: HashSet<(u32, u32)> = HashSet::new();
-    for (n, &(g, i)) in nodes.iter().enumerate() {
-        let c = cluster_of[n];
-        if c != u32::MAX {
-            let iri = sums[g as usize].res[i as usize].iri.as_str().to_owned();
-            p.local[g as usize].insert(iri, c);
-            if !seen_in_graph.insert((g, c)) {
-                p.merged_within[g as usize] = true;
-            }
-        }
+    let mut merged_within = vec![false; order.len()];
+    let mut in_graph: Vec<u32> = Vec::new();
+    for (g, merged) in merged_within.iter_mut().enumerate() {
+        in_graph.clear();
+        in_graph.extend(
+            cluster_of[first[g] as usize..first[g + 1] as usize]
+                .iter()
+                .filter(|&&c| c != NONE),
+        );
+        in_graph.sort_unstable();
+        *merged = in_graph.windows(2).any(|w| w[0] == w[1]);
     }
 
     // Derived: categories of the conflicts documents are about, as DBpedia
@@ -1063,24 +1257,21 @@ pub fn plan(summaries: &[&Summary], base: &Base) -> Plan {
         derived.insert(q.to_string(), q);
     };
     for (ci, m) in members.iter().enumerate() {
-        let cluster = &p.clusters[entity_clusters + ci];
+        let cluster = &clusters[entity_clusters as usize + ci];
         if views[ci].class != EventClass::Conflict || !views[ci].subject {
             continue;
         }
         let mut cats: BTreeSet<String> = BTreeSet::new();
         for &n in m {
-            let (g, _) = nodes[n as usize];
+            let g = node_graph[n as usize];
             let r = res(n);
-            for &b in &r.belligerents {
-                if let Some(e) = entity_of(g, b) {
-                    cats.insert(format!(
-                        "Wars involving the {}",
-                        p.clusters[e as usize].label
-                    ));
+            for &b in sums.belligerents(r) {
+                if let Some(e) = entity_of(&cluster_of, g, b) {
+                    cats.insert(format!("Wars involving the {}", clusters[e as usize].label));
                 }
             }
-            let end = r.end.or(r.start);
-            if let (Some(a), Some(b)) = (r.start, end) {
+            let end = r.end().or(r.start());
+            if let (Some(a), Some(b)) = (r.start(), end) {
                 let (ca, cb) = ((a - 1) / 100 + 1, (b - 1) / 100 + 1);
                 for c in ca..=cb.min(ca + 5) {
                     cats.insert(format!("{}-century conflicts", ordinal_suffix(c)));
@@ -1104,17 +1295,36 @@ pub fn plan(summaries: &[&Summary], base: &Base) -> Plan {
             put(q(&cat, skos::PREF_LABEL.into_owned(), en(&c).into()));
         }
     }
-    p.derived = derived.into_values().collect();
-    p
+    let iris: Vec<Sym> = (0..n_nodes as u32).map(|n| res(n).iri).collect();
+    let graphs = order
+        .iter()
+        .enumerate()
+        .map(|(g, &o)| (sums.graphs[o].0.clone(), g as u32))
+        .collect();
+    Plan {
+        prefix: base.resource_prefix(),
+        graphs,
+        names: sums.names,
+        first,
+        iris,
+        cluster_of,
+        clusters,
+        merged_within,
+        derived: derived.into_values().collect(),
+    }
 }
 
 impl Plan {
     /// The resource a document's resource is, if it is one.
     fn cluster(&self, g: u32, iri: &str) -> Option<&Cluster> {
-        self.local
-            .get(g as usize)?
-            .get(iri)
-            .map(|&c| &self.clusters[c as usize])
+        let (a, b) = (
+            *self.first.get(g as usize)? as usize,
+            *self.first.get(g as usize + 1)? as usize,
+        );
+        let k = self.iris[a..b]
+            .binary_search_by(|&s| self.names.get(s).cmp(iri))
+            .ok()?;
+        self.clusters.get(self.cluster_of[a + k] as usize)
     }
 
     /// A document's IRI in the reduced graph: resources, and the sides and
@@ -1226,14 +1436,17 @@ impl Plan {
     /// A digest of what the reduce made of graph `g`'s resources (their
     /// IRIs, labels and classes): a graph whose map output and digest are
     /// both unchanged reduces to the same quads as before.
-    pub fn mapping_digest(&self, summary: &Summary) -> String {
+    pub fn mapping_digest(&self, graph: &NamedNode) -> String {
         use sha2::{Digest, Sha256};
         let mut h = Sha256::new();
-        let g = self.graphs.get(&summary.graph).copied();
-        for r in &summary.res {
-            h.update(r.iri.as_str().as_bytes());
+        let nodes = match self.graphs.get(graph) {
+            Some(&g) => self.first[g as usize] as usize..self.first[g as usize + 1] as usize,
+            None => 0..0,
+        };
+        for n in nodes {
+            h.update(self.names.get(self.iris[n]).as_bytes());
             h.update([0]);
-            if let Some(c) = g.and_then(|g| self.cluster(g, r.iri.as_str())) {
+            if let Some(c) = self.clusters.get(self.cluster_of[n] as usize) {
                 h.update(c.iri.as_str().as_bytes());
                 h.update([0]);
                 h.update(c.label.as_bytes());
@@ -1276,5 +1489,103 @@ mod tests {
         );
         assert_eq!(event_base_label("Da Qi (Great Qi)"), "Da Qi (Great Qi)");
         assert_eq!(event_base_label("Battle of Caishi"), "Battle of Caishi");
+    }
+
+    fn res(base: &Base, name: &str, kind: Kind, label: &str) -> Res {
+        Res {
+            iri: base.resource(name),
+            kind,
+            label: label.to_owned(),
+            alt: Vec::new(),
+            mentions: 1,
+            birth: None,
+            death: None,
+            start: None,
+            end: None,
+            place: None,
+            belligerents: Vec::new(),
+            attackers: Vec::new(),
+            commanders: Vec::new(),
+            subject: false,
+        }
+    }
+
+    #[test]
+    fn summaries_keep_each_string_once_and_every_list() {
+        let base = Base::default();
+        let qar = res(&base, "Qar", Kind::Entity(EntityClass::Polity), "Qar");
+        let mut battle = res(
+            &base,
+            "Battle_of_X",
+            Kind::Event(EventClass::Battle),
+            "Battle of X",
+        );
+        battle.alt = vec!["Qar".to_owned(), "X".to_owned()];
+        battle.belligerents = vec![0];
+        battle.commanders = vec![0, 0];
+        battle.start = Some(1140);
+        battle.place = Some(0);
+        let mut sums = Summaries::default();
+        for g in ["a", "b"] {
+            sums.push(Summary {
+                graph: base.graph(g),
+                res: vec![qar.clone(), battle.clone()],
+            });
+        }
+        // Two documents' IRIs, labels and aliases: Qar's IRI, "Qar",
+        // Battle_of_X's IRI, "Battle of X", "X".
+        assert_eq!(sums.names.0.len(), 5);
+        let b = &sums.nodes[3];
+        let alt: Vec<&str> = sums.alt(b).iter().map(|&s| sums.names.get(s)).collect();
+        assert_eq!(alt, ["Qar", "X"]);
+        assert_eq!(sums.belligerents(b), [0]);
+        assert!(sums.attackers(b).is_empty());
+        assert_eq!(sums.commanders(b), [0, 0]);
+        assert_eq!(
+            (b.start(), b.end(), b.birth(), b.place()),
+            (Some(1140), None, None, Some(0))
+        );
+    }
+
+    #[test]
+    fn the_plan_maps_each_graphs_resources_whatever_order_they_come_in() {
+        let base = Base::default();
+        let summary = |g: &str, names: &[(&str, &str)]| Summary {
+            graph: base.graph(g),
+            res: names
+                .iter()
+                .map(|(n, l)| res(&base, n, Kind::Entity(EntityClass::Person), l))
+                .collect(),
+        };
+        let docs = [
+            summary("b", &[("Ann_Lee", "Ann Lee")]),
+            summary("a", &[("Ann_Lee", "Ann Lee"), ("Bo_Chen", "Bo Chen")]),
+        ];
+        let mut digests = Vec::new();
+        for order in [[0, 1], [1, 0]] {
+            let mut sums = Summaries::default();
+            for i in order {
+                sums.push(docs[i].clone());
+            }
+            let plan = plan(sums, &base);
+            assert_eq!(plan.clusters.len(), 2);
+            let ann = base.resource("Ann_Lee");
+            for g in [base.graph("a"), base.graph("b")] {
+                let i = plan.graphs[&g];
+                let c = plan.cluster(i, ann.as_str()).map(|c| c.label.as_str());
+                assert_eq!(c, Some("Ann Lee"));
+            }
+            let bo = base.resource("Bo_Chen");
+            assert!(
+                plan.cluster(plan.graphs[&base.graph("b")], bo.as_str())
+                    .is_none()
+            );
+            digests.push((
+                plan.mapping_digest(&base.graph("a")),
+                plan.mapping_digest(&base.graph("b")),
+            ));
+        }
+        assert_eq!(digests[0], digests[1]);
+        assert_ne!(digests[0].0, digests[0].1);
     }
 }
