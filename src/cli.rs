@@ -550,7 +550,7 @@ pub fn run(cli: Cli) -> Result<()> {
                     cli.store.display()
                 )
             })?;
-            crate::shards::CacheIndex::forget_counts(&cli.store);
+            crate::shards::CacheIndex::forget_links(&cli.store);
             print_link_report(&mut out, &report, &cli.store, started.elapsed())?;
             if let Some(reference) = reference {
                 let links = link::stored_links(&store, &base)?;

@@ -89,11 +89,14 @@ impl CacheIndex {
         (index.format == CACHE_FORMAT).then_some(index)
     }
 
-    /// After `jinsong link` rewrote the links graph in place: the next build
-    /// still reuses the map cache, but counts the default graph anew.
-    pub fn forget_counts(store: &Path) {
+    /// After `jinsong link` rewrote the links graph in place, with settings
+    /// of its own: the next build still reuses the map cache, but links again
+    /// as its options say (the store is not up to date with them) and counts
+    /// the default graph anew.
+    pub fn forget_links(store: &Path) {
         if let Some(mut index) = CacheIndex::load(store) {
             index.merged = None;
+            index.options = String::new();
             let _ = index.save(&store.join(MAP_DIR));
         }
     }

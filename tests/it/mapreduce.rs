@@ -335,3 +335,24 @@ fn a_failed_rebuild_keeps_the_store_and_its_cache() {
     let run = jinsong(&store, &["build", m, "--no-link"]).success();
     assert!(run.stdout.contains("is up to date"), "{}", run.stdout);
 }
+
+#[test]
+fn a_build_after_link_links_again_as_its_options_say() {
+    let dir = tempdir();
+    let manifest = copy_sources(dir.path());
+    let m = manifest.to_str().unwrap();
+    let store = dir.path().join("store");
+    jinsong(&store, &["build", m]).success();
+    let built = canonical(&store).1;
+    // `link` with settings of its own rewrites the links graph in place.
+    jinsong(&store, &["link", "--threshold", "1"]).success();
+    assert_ne!(canonical(&store).1, built, "the links changed");
+    // The next build is not up to date: it links as its options say, and
+    // gives the graph it gave before.
+    let run = jinsong(&store, &["build", m]).success();
+    assert!(run.stdout.starts_with("Updated "), "{}", run.stdout);
+    assert!(run.stdout.contains("0 sources extracted"), "{}", run.stdout);
+    assert_eq!(canonical(&store).1, built);
+    let run = jinsong(&store, &["build", m]).success();
+    assert!(run.stdout.contains("is up to date"), "{}", run.stdout);
+}
