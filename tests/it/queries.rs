@@ -180,6 +180,18 @@ fn disagreements_between_sources_are_listed() {
     );
     let dbkwik = rows.iter().find(|r| r["value"] == "13th century").unwrap();
     assert_eq!(dbkwik["sources"], "dbkwik");
+    // Each value's sources in order, each once.
+    let lists: Vec<Vec<&str>> = rows
+        .iter()
+        .map(|r| r["sources"].split(", ").collect())
+        .collect();
+    assert!(lists.iter().any(|l| l.len() > 2), "{rows:?}");
+    for l in &lists {
+        let mut sorted = l.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(*l, sorted, "{rows:?}");
+    }
 }
 
 #[test]
