@@ -512,15 +512,6 @@ impl Summaries {
             .push((s.graph, first, self.nodes.len() as u32 - first));
     }
 
-    /// How many documents.
-    pub fn len(&self) -> usize {
-        self.graphs.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.graphs.is_empty()
-    }
-
     fn list(&self, r: &Node, i: usize) -> &[u32] {
         self.lists
             .get(r.lists[i] as usize..r.lists[i + 1] as usize)
@@ -1508,6 +1499,12 @@ mod tests {
             commanders: Vec::new(),
             subject: false,
         }
+    }
+
+    #[test]
+    fn a_resource_takes_56_bytes_in_the_summaries() {
+        // The README's figure for the reduce's memory.
+        assert_eq!(std::mem::size_of::<Node>(), 56);
     }
 
     #[test]
