@@ -8,6 +8,7 @@
 //! year", "a decade later", "that same year", "two days after", "in March")
 //! that are resolved against an anchor: the last date stated before them.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::ops::Range;
 
@@ -369,7 +370,7 @@ pub fn tag(toks: &[Tok<'_>], anchor: &mut Anchor) -> Vec<TimeMention> {
                 let open = paren_open.last().copied().unwrap_or(0);
                 let after_name = open > 0
                     && (toks[open - 1].is_cap()
-                        || lexicon::POLITY_HEADS.contains(&toks[open - 1].lower().as_str())
+                        || lexicon::POLITY_HEADS.contains(&toks[open - 1].lower().as_ref())
                         || (open > 1
                             && (toks[open - 1].text == "'s" || toks[open - 1].text == "'")
                             && toks[open - 2].is_cap()));
@@ -451,7 +452,7 @@ fn match_at(
             k += 1;
         }
         if let Some(y) = t(k).and_then(year_value) {
-            let kind = match cur.lower().as_str() {
+            let kind = match cur.lower().as_ref() {
                 "r" | "reigned" => TimeKind::Reign,
                 "d" | "died" => TimeKind::Death,
                 _ => TimeKind::Birth,
@@ -850,12 +851,13 @@ fn match_at(
 
     // Relative years: "the following year", "the next year", "that (same) year",
     // "later that year", "the previous year", "the next day".
-    if let Some(base) = anchor.date {
-        let words: Vec<String> = toks[i..toks.len().min(i + 4)]
+    // Each begins with "the", "that" or "a".
+    if let Some(base) = anchor.date.filter(|_| cur.is_any(&["the", "that", "a"])) {
+        let words: Vec<Cow<'_, str>> = toks[i..toks.len().min(i + 4)]
             .iter()
             .map(|x| x.lower())
             .collect();
-        let w = |k: usize| words.get(k).map(String::as_str).unwrap_or("");
+        let w = |k: usize| words.get(k).map(|w| w.as_ref()).unwrap_or("");
         let (delta_years, len, day_delta): (Option<i32>, usize, Option<i64>) =
             match (w(0), w(1), w(2)) {
                 ("the", "following" | "next", "year") => (Some(1), 3, None),
@@ -924,7 +926,7 @@ pub fn duration_at(toks: &[Tok<'_>], k: usize) -> Option<(Duration, usize)> {
         return None;
     };
     let u = toks.get(k + 1)?;
-    let unit = match u.lower().as_str() {
+    let unit = match u.lower().as_ref() {
         "day" | "days" => 'D',
         "week" | "weeks" => {
             return Some((

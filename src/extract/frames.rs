@@ -11,6 +11,8 @@
 //! mentions ("could invade", "a treaty never materialized") open no frame.
 //! Record and infobox fields describe the document's subject.
 
+use std::borrow::Cow;
+use std::cell::OnceCell;
 use std::collections::BTreeMap;
 use std::ops::Range;
 
@@ -175,6 +177,7 @@ pub fn extract(sc: &Scanned<'_>, table: &NameTable) -> Extraction {
         definitions: Vec::new(),
         trigger_at: None,
         told: BTreeMap::new(),
+        sentence_keys: (0..sc.sentences.len()).map(|_| OnceCell::new()).collect(),
     };
     f.run();
     f.out
@@ -204,11 +207,19 @@ struct Frames<'a> {
     trigger_at: Option<Range<usize>>,
     /// Normalized sentence → events it was read as stating.
     told: BTreeMap<String, Vec<usize>>,
+    /// Each sentence's normalized text, made when first asked for.
+    sentence_keys: Vec<OnceCell<String>>,
 }
 
 impl<'a> Frames<'a> {
     fn text(&self) -> &'a str {
         &self.sc.doc.text
+    }
+
+    /// The normalized text of sentence `si` ([`norm_key`]).
+    fn sentence_key(&self, si: usize) -> &str {
+        self.sentence_keys[si]
+            .get_or_init(|| norm_key(&self.text()[self.sc.sentences[si].span.clone()]))
     }
 
     fn run(&mut self) {
@@ -950,6 +961,7 @@ impl<'a> Frames<'a> {
         }
         // The class: from the lead's definition "X was a battle", else from the name.
         let mut class = None;
+        let keys: Vec<String> = names.iter().map(|n| norm_key(n)).collect();
         for (si, s) in self.sc.sentences.iter().enumerate() {
             if !matches!(
                 doc.blocks[s.block].kind,
@@ -958,7 +970,7 @@ impl<'a> Frames<'a> {
                 continue;
             }
             let toks = s.toks(self.text());
-            if let Some(c) = definition_class(&toks, &names) {
+            if let Some(c) = definition_class(&toks, &keys) {
                 class.get_or_insert(c);
                 self.definitions.push(si);
             }
@@ -988,9 +1000,10 @@ impl<'a> Frames<'a> {
 
     fn defined_in_lead(&self, name: &str) -> bool {
         let k = norm_key(name);
-        self.sc.sentences.iter().take(40).any(|s| {
-            let t = norm_key(&self.text()[s.span.clone()]);
-            t.starts_with(&k) || t.starts_with(&format!("the {k}"))
+        let the_k = format!("the {k}");
+        (0..self.sc.sentences.len().min(40)).any(|si| {
+            let t = self.sentence_key(si);
+            t.starts_with(&k) || t.starts_with(&the_k)
         })
     }
 
@@ -1086,6 +1099,11 @@ impl<'a> Frames<'a> {
     fn finish_subject(&mut self) {
         let Some(subj) = self.subject else { return };
         // The lead's definition: "The X were a series of conflicts between A and B".
+        let e = &self.out.events[subj];
+        let keys: Vec<String> = std::iter::once(e.name.as_deref().unwrap_or_default())
+            .chain(e.aliases.iter().map(String::as_str))
+            .map(norm_key)
+            .collect();
         for si in 0..self.sc.sentences.len() {
             let s = &self.sc.sentences[si];
             if !matches!(
@@ -1096,10 +1114,7 @@ impl<'a> Frames<'a> {
             }
             let toks = s.toks(self.text());
             let names = &self.resolved[si];
-            let e = &self.out.events[subj];
-            let mut all = vec![e.name.clone().unwrap_or_default()];
-            all.extend(e.aliases.iter().cloned());
-            if definition_class(&toks, &all).is_some() {
+            if definition_class(&toks, &keys).is_some() {
                 if let Some(b) = toks.iter().position(|t| t.is("between")) {
                     let ps: Vec<String> = names
                         .iter()
@@ -1476,7 +1491,7 @@ impl<'a> Frames<'a> {
         if !e.evidence.contains(&s.span) {
             e.evidence.push(s.span.clone());
         }
-        e.noun.get_or_insert(noun.clone());
+        e.noun.get_or_insert_with(|| noun.clone().into_owned());
         e.mentions.push(s.span.clone());
         if !has_proper {
             e.aliases.insert(heading);
@@ -1767,7 +1782,8 @@ impl<'a> Frames<'a> {
             return None;
         }
         let w = t.lower();
-        if !is_trigger_word(&w) {
+        let w: &str = &w;
+        if !is_trigger_word(w) {
             return None;
         }
         // An attempt on a city is an attack, even if it failed: "tried to capture X in 1218".
@@ -1781,11 +1797,11 @@ impl<'a> Frames<'a> {
         if irrealis_before(toks, i) {
             return None;
         }
-        if lexicon::SIEGE_VERBS.contains(&w.as_str()) || w == "siege" || w == "sieges" {
+        if lexicon::SIEGE_VERBS.contains(&w) || w == "siege" || w == "sieges" {
             return self.siege_trigger(si, toks, names, i);
         }
         if matches!(
-            w.as_str(),
+            w,
             "battle" | "battles" | "defeat" | "defeated" | "repelled" | "routed" | "fought" | "met"
         ) {
             return self.battle_trigger(si, toks, names, i);
@@ -1795,7 +1811,7 @@ impl<'a> Frames<'a> {
         }
         // "the Jin cities of Dengzhou and Tangzhou were pillaged twice by a Song
         // army", "Song armed groups raided Jin settlements": raids, with a date.
-        if matches!(w.as_str(), "raided" | "pillaged" | "plundered" | "ravaged") {
+        if matches!(w, "raided" | "pillaged" | "plundered" | "ravaged") {
             return self.raid(si, toks, names, i);
         }
         // "Another attack failed in the fall": a second engagement where the last one was.
@@ -1809,18 +1825,15 @@ impl<'a> Frames<'a> {
             && toks[i - 3].is("of")
             && lexicon::number_word(toks[i - 1].text).is_some();
         let campaign_noun =
-            lexicon::CAMPAIGN_NOUNS.contains(&w.as_str()) && (!w.ends_with('s') || partitive);
+            lexicon::CAMPAIGN_NOUNS.contains(&w) && (!w.ends_with('s') || partitive);
         let invasion_verb = w == "invaded" || w == "invades";
         if campaign_noun || invasion_verb {
             return self.campaign_trigger(si, toks, names, i, invasion_verb);
         }
-        if matches!(
-            w.as_str(),
-            "war" | "revolt" | "rebellion" | "uprising" | "rebelled"
-        ) {
+        if matches!(w, "war" | "revolt" | "rebellion" | "uprising" | "rebelled") {
             return self.war_trigger(si, toks, names, i);
         }
-        let treaty_noun = lexicon::TREATY_NOUNS.contains(&w.as_str())
+        let treaty_noun = lexicon::TREATY_NOUNS.contains(&w)
             || (w == "agreement" && i > 0 && (toks[i - 1].is("peace") || toks[i - 1].is_cap()));
         if treaty_noun {
             return self.treaty_trigger(si, toks, names, i);
@@ -1966,6 +1979,7 @@ impl<'a> Frames<'a> {
         i: usize,
     ) -> Option<usize> {
         let w = toks[i].lower();
+        let w: &str = &w;
         let name_at = |k: usize| names.iter().find(|n| n.toks.start == k);
         let mut place = None;
         let mut k = i + 1;
@@ -2125,7 +2139,8 @@ impl<'a> Frames<'a> {
         i: usize,
     ) -> Option<usize> {
         let w = toks[i].lower();
-        let noun = matches!(w.as_str(), "battle" | "battles" | "defeat");
+        let w: &str = &w;
+        let noun = matches!(w, "battle" | "battles" | "defeat");
         // A verb in a sentence that names its battle tells of that battle:
         // "crushed the army ... at the Battle of Fulford, fought at Fulford just outside York".
         if !noun
@@ -2429,7 +2444,7 @@ impl<'a> Frames<'a> {
                 })
             })
             .map(|n| n.key.clone());
-        let noun = (!invasion_verb).then(|| toks[i].lower());
+        let noun = (!invasion_verb).then(|| toks[i].lower().into_owned());
         // A name the text gives: "the Yangtze campaign", "the Bunroku campaign"
         // (a name that is no polity or person before the noun), or "a brutal
         // campaign known as the Harrying of the North".
@@ -2536,6 +2551,7 @@ impl<'a> Frames<'a> {
         i: usize,
     ) -> Option<usize> {
         let w = toks[i].lower();
+        let w: &str = &w;
         let s = &self.sc.sentences[si];
         nearest_date(s, i)?;
         let declared = toks.iter().any(|x| {
@@ -2598,6 +2614,7 @@ impl<'a> Frames<'a> {
         i: usize,
     ) -> Option<usize> {
         let w = toks[i].lower();
+        let w: &str = &w;
         if toks[i + 1..]
             .iter()
             .take(3)
@@ -2763,6 +2780,7 @@ impl<'a> Frames<'a> {
             .or(actors.last())
             .copied();
         let w = toks[i].lower();
+        let w: &str = &w;
         let passive = i > 0 && toks[i - 1].is_any(&["was", "were"]);
         let lost = toks[..i]
             .iter()
@@ -2907,8 +2925,8 @@ impl<'a> Frames<'a> {
             }
         }
         // 2. The same sentence told again (a lead repeated as comment and abstract).
-        let text = norm_key(&self.text()[s.span.clone()]);
-        if let Some(&i) = self.told.get(&text).into_iter().flatten().find(|&&i| {
+        let text = self.sentence_key(si);
+        if let Some(&i) = self.told.get(text).into_iter().flatten().find(|&&i| {
             let e = &events[i];
             same_family(e)
                 && (p.name.is_none() || e.name == p.name)
@@ -3013,10 +3031,8 @@ impl<'a> Frames<'a> {
             .unwrap_or(0);
         let date = nearest_date(s, anchor_tok);
         {
-            let told = self
-                .told
-                .entry(norm_key(&self.sc.doc.text[span.clone()]))
-                .or_default();
+            let key = self.sentence_key(si).to_owned();
+            let told = self.told.entry(key).or_default();
             if !told.contains(&idx) {
                 told.push(idx);
             }
@@ -3944,22 +3960,23 @@ fn is_trigger_word(w: &str) -> bool {
 fn trigger_token(toks: &[Tok<'_>], class: EventClass) -> Option<usize> {
     toks.iter().position(|t| {
         let w = t.lower();
+        let w: &str = &w;
         match class {
             EventClass::Siege => w.starts_with("besieg") || w == "siege",
             EventClass::Battle => matches!(
-                w.as_str(),
+                w,
                 "battle" | "battles" | "defeat" | "defeated" | "attacked" | "repelled"
             ),
             EventClass::Campaign => {
-                lexicon::CAMPAIGN_NOUNS.contains(&w.as_str())
-                    || lexicon::INVASION_VERBS.contains(&w.as_str())
+                lexicon::CAMPAIGN_NOUNS.contains(&w)
+                    || lexicon::INVASION_VERBS.contains(&w)
                     || w == "attacked"
             }
             EventClass::Conflict => matches!(
-                w.as_str(),
+                w,
                 "war" | "revolt" | "rebellion" | "uprising" | "rebelled" | "wars"
             ),
-            EventClass::Treaty => lexicon::TREATY_NOUNS.contains(&w.as_str()) || w == "agreement",
+            EventClass::Treaty => lexicon::TREATY_NOUNS.contains(&w) || w == "agreement",
         }
     })
 }
@@ -4146,18 +4163,17 @@ fn irrealis_before(toks: &[Tok<'_>], i: usize) -> bool {
     toks[from..i].iter().any(|t| t.is_any(IRREALIS))
 }
 
-/// "The X was a battle", "The X were a series of conflicts": the class of the definition.
-fn definition_class(toks: &[Tok<'_>], names: &[String]) -> Option<EventClass> {
-    let text: Vec<String> = toks.iter().take(40).map(|t| t.lower()).collect();
+/// "The X was a battle", "The X were a series of conflicts": the class of the
+/// definition. `keys` are the subject's names, normalized ([`norm_key`]).
+fn definition_class(toks: &[Tok<'_>], keys: &[String]) -> Option<EventClass> {
+    let text: Vec<Cow<'_, str>> = toks.iter().take(40).map(|t| t.lower()).collect();
     let joined = text.join(" ");
-    let starts = names.iter().any(|n| {
-        let k = norm_key(n);
-        let j = norm_key(&joined);
-        j.starts_with(&k)
-            || j.starts_with(&format!("the {k}"))
-            || j.starts_with(&format!("a series of {k}"))
-    }) || text.first().is_some_and(|w| w == "a")
-        && text.get(1).is_some_and(|w| w == "series");
+    let j = norm_key(&joined);
+    let after = |prefix: &str, k: &str| j.strip_prefix(prefix).is_some_and(|r| r.starts_with(k));
+    let starts = keys
+        .iter()
+        .any(|k| j.starts_with(k.as_str()) || after("the ", k) || after("a series of ", k))
+        || text.first().is_some_and(|w| w == "a") && text.get(1).is_some_and(|w| w == "series");
     if !starts {
         return None;
     }
@@ -4166,7 +4182,7 @@ fn definition_class(toks: &[Tok<'_>], names: &[String]) -> Option<EventClass> {
         .position(|w| w == "was" || w == "were" || w == "is" || w == "are" || w == "began");
     let from = verb.unwrap_or(0);
     for w in &text[from..] {
-        match w.as_str() {
+        match w.as_ref() {
             "conflicts" | "wars" | "war" | "conflict" | "series" | "campaigns" => {
                 return Some(EventClass::Conflict);
             }
@@ -4235,11 +4251,12 @@ fn count_at(toks: &[Tok<'_>], k: usize) -> Option<(u64, String, usize)> {
     for unit_at in j..j + 2 {
         let u = toks.get(unit_at)?;
         let w = u.lower();
-        if lexicon::STRENGTH_UNITS.contains(&w.as_str())
-            || lexicon::CASUALTY_UNITS.contains(&w.as_str())
-            || lexicon::MONEY_UNITS.contains(&w.as_str())
+        let w: &str = &w;
+        if lexicon::STRENGTH_UNITS.contains(&w)
+            || lexicon::CASUALTY_UNITS.contains(&w)
+            || lexicon::MONEY_UNITS.contains(&w)
         {
-            return Some((value, w, unit_at + 1));
+            return Some((value, w.to_owned(), unit_at + 1));
         }
         if u.kind != TokenKind::Word {
             return None;

@@ -4,6 +4,32 @@
 //! (month names, "siege", "Emperor", "River", "dynasty"). No name, date or
 //! place of any source belongs here: facts come from the text.
 
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+use rustc_hash::FxBuildHasher;
+
+/// Calls `f` with the ASCII lower case of `word`, made on the stack when the
+/// word is short (every cue word is), so a lookup allocates nothing.
+pub fn with_lower<R>(word: &str, f: impl FnOnce(&str) -> R) -> R {
+    let b = word.as_bytes();
+    let mut buf = [0u8; 32];
+    if let Some(buf) = buf.get_mut(..b.len()) {
+        buf.copy_from_slice(b);
+        buf.make_ascii_lowercase();
+        // Lower-casing ASCII bytes keeps UTF-8 valid.
+        if let Ok(w) = std::str::from_utf8(buf) {
+            return f(w);
+        }
+    }
+    f(&word.to_ascii_lowercase())
+}
+
+/// A word list as a set, for lists long enough that a scan costs.
+fn set(words: &'static [&'static str]) -> HashSet<&'static str, FxBuildHasher> {
+    words.iter().copied().collect()
+}
+
 pub const MONTHS: [&str; 12] = [
     "january",
     "february",
@@ -21,24 +47,30 @@ pub const MONTHS: [&str; 12] = [
 
 /// Month number (1–12) of a month name or common abbreviation.
 pub fn month(word: &str) -> Option<u8> {
-    let w = word.trim_end_matches('.').to_ascii_lowercase();
-    if w.len() < 3 {
+    let w = word.trim_end_matches('.');
+    if w.len() < 3 || w.len() > 9 {
         return None;
     }
-    MONTHS
-        .iter()
-        .position(|m| *m == w || (w.len() == 3 && m.starts_with(&w) && w != "mar" && w != "may"))
-        .or(match w.as_str() {
-            "mar" => Some(2),
-            "sept" => Some(8),
-            _ => None,
-        })
-        .map(|i| i as u8 + 1)
+    with_lower(w, |w| {
+        MONTHS
+            .iter()
+            .position(|m| *m == w || (w.len() == 3 && m.starts_with(w) && w != "mar" && w != "may"))
+            .or(match w {
+                "mar" => Some(2),
+                "sept" => Some(8),
+                _ => None,
+            })
+            .map(|i| i as u8 + 1)
+    })
 }
 
 /// Small number words.
 pub fn number_word(word: &str) -> Option<u64> {
-    Some(match word.to_ascii_lowercase().as_str() {
+    with_lower(word, number_word_lower)
+}
+
+fn number_word_lower(word: &str) -> Option<u64> {
+    Some(match word {
         "a" | "an" | "one" | "single" => 1,
         "two" | "twice" => 2,
         "three" => 3,
@@ -67,7 +99,11 @@ pub fn number_word(word: &str) -> Option<u64> {
 
 /// Scale words after a number: "50 million".
 pub fn scale_word(word: &str) -> Option<u64> {
-    Some(match word.to_ascii_lowercase().as_str() {
+    with_lower(word, scale_word_lower)
+}
+
+fn scale_word_lower(word: &str) -> Option<u64> {
+    Some(match word {
         "hundred" => 100,
         "thousand" => 1_000,
         "million" | "millions" => 1_000_000,
@@ -78,8 +114,11 @@ pub fn scale_word(word: &str) -> Option<u64> {
 
 /// Ordinal words and their value ("first" → 1, "twelfth" → 12).
 pub fn ordinal(word: &str) -> Option<u32> {
-    let w = word.to_ascii_lowercase();
-    let words = [
+    with_lower(word, ordinal_lower)
+}
+
+fn ordinal_lower(w: &str) -> Option<u32> {
+    const WORDS: [&str; 20] = [
         "first",
         "second",
         "third",
@@ -101,20 +140,24 @@ pub fn ordinal(word: &str) -> Option<u32> {
         "nineteenth",
         "twentieth",
     ];
-    if let Some(i) = words.iter().position(|x| *x == w) {
+    if let Some(i) = WORDS.iter().position(|x| *x == w) {
         return Some(i as u32 + 1);
     }
-    let digits: String = w.chars().take_while(|c| c.is_ascii_digit()).collect();
-    let suffix = &w[digits.len()..];
-    if !digits.is_empty() && matches!(suffix, "st" | "nd" | "rd" | "th") {
-        return digits.parse().ok();
+    let digits = w.len() - w.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    let suffix = &w[digits..];
+    if digits > 0 && matches!(suffix, "st" | "nd" | "rd" | "th") {
+        return w[..digits].parse().ok();
     }
     None
 }
 
 /// Seasons and the month they start in (northern hemisphere).
 pub fn season(word: &str) -> Option<u8> {
-    Some(match word.to_ascii_lowercase().as_str() {
+    with_lower(word, season_lower)
+}
+
+fn season_lower(word: &str) -> Option<u8> {
+    Some(match word {
         "spring" => 3,
         "summer" => 6,
         "fall" | "autumn" => 9,
@@ -202,26 +245,28 @@ pub const PERSON_TITLES: &[&str] = &[
 
 /// Titles that, capitalized, form part of a name ("Emperor Gaozong").
 pub fn is_person_title(word: &str) -> bool {
-    let w = word.to_ascii_lowercase();
-    PERSON_TITLES.contains(&w.as_str())
+    static SET: LazyLock<HashSet<&str, FxBuildHasher>> = LazyLock::new(|| set(PERSON_TITLES));
+    with_lower(word, |w| SET.contains(w))
 }
 
 /// Titles that mark a ruler (used for reigns and roles).
 pub fn is_ruler_title(word: &str) -> bool {
-    matches!(
-        word.to_ascii_lowercase().as_str(),
-        "emperor"
-            | "empress"
-            | "king"
-            | "queen"
-            | "khan"
-            | "sultan"
-            | "shah"
-            | "tsar"
-            | "czar"
-            | "pope"
-            | "caliph"
-    )
+    with_lower(word, |w| {
+        matches!(
+            w,
+            "emperor"
+                | "empress"
+                | "king"
+                | "queen"
+                | "khan"
+                | "sultan"
+                | "shah"
+                | "tsar"
+                | "czar"
+                | "pope"
+                | "caliph"
+        )
+    })
 }
 
 /// Words that end a polity name ("Jin dynasty", "Mongol Empire").
@@ -511,8 +556,8 @@ pub const STOPWORDS: &[&str] = &[
 ];
 
 pub fn is_stopword(word: &str) -> bool {
-    let w = word.to_ascii_lowercase();
-    STOPWORDS.contains(&w.as_str())
+    static SET: LazyLock<HashSet<&str, FxBuildHasher>> = LazyLock::new(|| set(STOPWORDS));
+    with_lower(word, |w| SET.contains(w))
 }
 
 /// Nouns for armed forces ("Song forces", "an army of 90,000 soldiers").
@@ -590,10 +635,12 @@ pub const MONEY_UNITS: &[&str] = &[
 
 /// Words marking a yearly payment.
 pub fn is_yearly(word: &str) -> bool {
-    matches!(
-        word.to_ascii_lowercase().as_str(),
-        "annual" | "annually" | "yearly" | "per" | "each" | "every"
-    )
+    with_lower(word, |w| {
+        matches!(
+            w,
+            "annual" | "annually" | "yearly" | "per" | "each" | "every"
+        )
+    })
 }
 
 /// Verbs whose subject attacks and object is the target of an event.
@@ -667,21 +714,24 @@ pub const LOSE_WORDS: &[&str] = &["lost", "defeat", "defeated", "routed", "repel
 
 /// Relations to a place: "modern Beijing", "present-day Nanchang".
 pub fn is_modern_marker(word: &str) -> bool {
-    matches!(
-        word.to_ascii_lowercase().as_str(),
-        "modern" | "modern-day" | "present-day" | "today's" | "now"
-    )
+    with_lower(word, |w| {
+        matches!(
+            w,
+            "modern" | "modern-day" | "present-day" | "today's" | "now"
+        )
+    })
 }
 
 /// Plural demonyms are recognized by form ("the Jurchens"); these are the
 /// common adjectival suffixes of nationality words.
 pub fn looks_like_demonym(word: &str) -> bool {
-    let w = word.to_ascii_lowercase();
-    ["ese", "ian", "ish", "ic"]
-        .iter()
-        .any(|s| w.ends_with(s) && w.len() > 4)
-        || matches!(
-            w.as_str(),
-            "han" | "turk" | "thai" | "arab" | "greek" | "frank" | "norman" | "saxon"
-        )
+    with_lower(word, |w| {
+        ["ese", "ian", "ish", "ic"]
+            .iter()
+            .any(|s| w.ends_with(s) && w.len() > 4)
+            || matches!(
+                w,
+                "han" | "turk" | "thai" | "arab" | "greek" | "frank" | "norman" | "saxon"
+            )
+    })
 }

@@ -25,8 +25,6 @@ pub mod text;
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 
-use unicode_normalization::UnicodeNormalization;
-
 use crate::sources::{BlockKind, Document};
 use dates::{Anchor, TimeKind, TimeMention};
 pub use model::*;
@@ -36,34 +34,10 @@ use text::{Tok, Token};
 /// Normalizes a name for comparison: lower case, no diacritics, dashes and
 /// apostrophes unified, single spaces.
 pub fn norm_key(s: &str) -> String {
-    if s.is_ascii() {
-        // The common case, without Unicode decomposition.
-        let mut out = String::with_capacity(s.len());
-        let mut space = false;
-        for b in s.bytes() {
-            let c = match b {
-                b'-' => b' ',
-                b'`' => b'\'',
-                b => b.to_ascii_lowercase(),
-            };
-            if c.is_ascii_whitespace() {
-                space = !out.is_empty();
-                continue;
-            }
-            if space {
-                out.push(' ');
-                space = false;
-            }
-            out.push(c as char);
-        }
-        return out;
-    }
     let mut out = String::with_capacity(s.len());
+    // Whether a space is owed before the next character.
     let mut space = false;
-    for c in s.nfkd() {
-        if unicode_normalization::char::is_combining_mark(c) {
-            continue;
-        }
+    let mut push = |c: char, out: &mut String| {
         let c = match c {
             '–' | '—' | '‐' | '‑' | '-' => ' ',
             '’' | '‘' | '`' => '\'',
@@ -71,13 +45,30 @@ pub fn norm_key(s: &str) -> String {
         };
         if c.is_whitespace() {
             space = !out.is_empty();
-            continue;
+            return;
         }
         if space {
             out.push(' ');
             space = false;
         }
-        out.extend(c.to_lowercase());
+        if c.is_ascii() {
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.extend(c.to_lowercase());
+        }
+    };
+    for ch in s.chars() {
+        if ch.is_ascii() {
+            push(ch, &mut out);
+        } else {
+            // Decomposed one character at a time: only combining marks could
+            // be reordered across characters, and they are dropped.
+            unicode_normalization::char::decompose_compatible(ch, |c| {
+                if !unicode_normalization::char::is_combining_mark(c) {
+                    push(c, &mut out);
+                }
+            });
+        }
     }
     out
 }
@@ -377,11 +368,10 @@ impl NameTable {
                 .iter()
                 .filter(|k| {
                     let w: Vec<&str> = k.split(' ').collect();
-                    let surface = t.surface(k);
                     w.len() == 2
                         && w[1] == single.as_str()
                         && !names::DISTINGUISHERS.contains(&w[0])
-                        && !surface.contains('–')
+                        && !t.surface_ref(k).contains('–')
                         && t.class_of_key(w[0]) != Some(NameClass::Polity)
                         && t.class_of_key(k) == Some(NameClass::Polity)
                 })
@@ -429,14 +419,18 @@ impl NameTable {
 
     /// The most frequent way a key is written.
     pub fn surface(&self, key: &str) -> String {
+        self.surface_ref(key).to_owned()
+    }
+
+    fn surface_ref<'s>(&'s self, key: &'s str) -> &'s str {
         self.surfaces
             .get(key)
             .and_then(|m| {
                 m.iter()
                     .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))
-                    .map(|(s, _)| s.clone())
+                    .map(|(s, _)| s.as_str())
             })
-            .unwrap_or_else(|| key.to_owned())
+            .unwrap_or(key)
     }
 
     fn polity_surface(&self, key: &str) -> String {
@@ -520,11 +514,55 @@ pub fn extract_all(docs: &[Document]) -> Vec<Extraction> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use unicode_normalization::UnicodeNormalization;
 
     #[test]
     fn norm_key_folds_case_diacritics_dashes() {
         assert_eq!(norm_key("Jin–Song  Wars"), "jin song wars");
         assert_eq!(norm_key("Lin’an"), "lin'an");
         assert_eq!(norm_key("Zürich"), "zurich");
+        assert_eq!(norm_key(" A\u{2011}b\u{00a0} c\u{301}\u{327}–"), "a b c");
+    }
+
+    /// The whole string's NFKD, as `norm_key` once did it.
+    fn norm_key_by_string(s: &str) -> String {
+        let mut out = String::new();
+        let mut space = false;
+        for c in s.nfkd() {
+            if unicode_normalization::char::is_combining_mark(c) {
+                continue;
+            }
+            let c = match c {
+                '–' | '—' | '‐' | '‑' | '-' => ' ',
+                '’' | '‘' | '`' => '\'',
+                c => c,
+            };
+            if c.is_whitespace() {
+                space = !out.is_empty();
+                continue;
+            }
+            if space {
+                out.push(' ');
+                space = false;
+            }
+            out.extend(c.to_lowercase());
+        }
+        out
+    }
+
+    #[test]
+    fn norm_key_decomposes_each_character_as_the_whole_string_would() {
+        // Every character, alone, before a space, and between combining marks
+        // of different classes (which NFKD reorders).
+        for c in (0..=0x10ffff).filter_map(char::from_u32) {
+            for s in [
+                format!("{c}"),
+                format!("a{c} b"),
+                format!("e\u{327}{c}\u{301}o"),
+                format!("{c}\u{301}\u{327}"),
+            ] {
+                assert_eq!(norm_key(&s), norm_key_by_string(&s), "{:?}", s);
+            }
+        }
     }
 }

@@ -126,9 +126,9 @@ impl DocWords {
                 && w[2].is_cap()
                 && w[3].text == "("
                 && w[4].text.starts_with(|c: char| c.is_ascii_digit())
-                && !OF_JOINERS.contains(&w[0].lower().as_str())
+                && !OF_JOINERS.contains(&w[0].lower().as_ref())
                 && !lexicon::is_person_title(w[0].text)
-                && !lexicon::POLITY_HEADS.contains(&w[0].lower().as_str())
+                && !lexicon::POLITY_HEADS.contains(&w[0].lower().as_ref())
             {
                 self.named_of
                     .insert((w[0].text.to_owned(), w[2].text.to_owned()));
@@ -281,7 +281,7 @@ fn is_name_token(toks: &[Tok<'_>], k: usize, words: &DocWords) -> bool {
             && then.is_none_or(|n| n.kind != TokenKind::Word || n.is_any(&["of", "and"]));
     }
     let lower = t.lower();
-    if lexicon::NOT_NAMES.contains(&lower.as_str()) || is_month(t) {
+    if lexicon::NOT_NAMES.contains(&lower.as_ref()) || is_month(t) {
         return false;
     }
     // "Chinese-style", "Song-controlled": an adjective made from a name.
@@ -324,7 +324,7 @@ fn is_name_token(toks: &[Tok<'_>], k: usize, words: &DocWords) -> bool {
         let then_paren = toks.get(k + 2).is_some_and(|n| n.text == "(");
         let short = t.text.len() <= 3
             && !matches!(
-                t.lower().as_str(),
+                t.lower().as_ref(),
                 "the"
                     | "in"
                     | "on"
@@ -364,7 +364,7 @@ fn is_name_token(toks: &[Tok<'_>], k: usize, words: &DocWords) -> bool {
         if words.cap_mid.contains(t.text) {
             return true;
         }
-        if words.lower.contains(&lower) {
+        if words.lower.contains(lower.as_ref()) {
             return false;
         }
         let next_cap = toks.get(k + 1).is_some_and(|n| n.is_cap());
@@ -404,8 +404,8 @@ fn is_name_token(toks: &[Tok<'_>], k: usize, words: &DocWords) -> bool {
 /// The singular of a plural title ("generals" → "general").
 fn title_of(t: &Tok<'_>) -> Option<String> {
     let l = t.lower();
-    if lexicon::is_person_title(&l) || KIN.contains(&l.as_str()) {
-        return Some(l);
+    if lexicon::is_person_title(&l) || KIN.contains(&l.as_ref()) {
+        return Some(l.into_owned());
     }
     let singular = l
         .strip_suffix("es")
@@ -491,7 +491,7 @@ pub fn find_names_in(
                 continue;
             }
             // "of" (and "of the") inside a title or event name.
-            if j < n && toks[j].is("of") && OF_JOINERS.contains(&toks[j - 1].lower().as_str()) {
+            if j < n && toks[j].is("of") && OF_JOINERS.contains(&toks[j - 1].lower().as_ref()) {
                 let k = if toks.get(j + 1).is_some_and(|t| t.is("the")) {
                     j + 2
                 } else {
@@ -535,7 +535,7 @@ pub fn find_names_in(
             .is_some_and(|w| w.chars().next().is_some_and(char::is_lowercase));
         if j < n
             && !compound_adjective
-            && POLITY_HEADS.contains(&toks[j].lower().as_str())
+            && POLITY_HEADS.contains(&toks[j].lower().as_ref())
             && !toks[j].is_cap()
             && toks[j].is("dynasty")
         {
@@ -618,7 +618,7 @@ pub fn find_names_in(
             continue;
         };
         if !prev.is_cap()
-            && DIRECTION_ADJECTIVES.contains(&prev.lower().as_str())
+            && DIRECTION_ADJECTIVES.contains(&prev.lower().as_ref())
             && m.title.is_none()
         {
             m.votes.add(NameClass::Place, 2.0);
@@ -722,7 +722,7 @@ fn split_run(toks: &[Tok<'_>], run: Range<usize>, out: &mut Vec<NameMention>) {
     let (modifier, title, name) = match title_at {
         Some(k) => {
             let modifier = (k > run.start).then_some(run.start..k);
-            (modifier, Some(toks[k].lower()), k + 1..run.end)
+            (modifier, Some(toks[k].lower().into_owned()), k + 1..run.end)
         }
         None => {
             // A lower-case title right before the run ("general Yue Fei",
@@ -798,7 +798,7 @@ fn split_run(toks: &[Tok<'_>], run: Range<usize>, out: &mut Vec<NameMention>) {
             // the name of someone who leads (not "parts of the Russian Far East").
             let heads = toks[run.clone()]
                 .iter()
-                .any(|t| lexicon::POLITY_HEADS.contains(&t.lower().as_str()));
+                .any(|t| lexicon::POLITY_HEADS.contains(&t.lower().as_ref()));
             if title.is_none()
                 && modifier.is_none()
                 && run.len() >= 3
@@ -852,16 +852,16 @@ pub fn head_class(toks: &[Tok<'_>], r: &Range<usize>) -> Option<NameClass> {
     let first = toks[r.start].lower();
     if r.len() >= 3
         && toks[r.start + 1].is("of")
-        && lexicon::EVENT_OPENERS.contains(&first.as_str())
+        && lexicon::EVENT_OPENERS.contains(&first.as_ref())
     {
         return Some(NameClass::Event);
     }
     let last = toks[r.end - 1].lower();
     // "Jin–Song Wars", "Jingkang Incident"
-    if r.len() >= 2 && EVENT_HEADS.contains(&last.as_str()) && toks[r.end - 1].is_cap() {
+    if r.len() >= 2 && EVENT_HEADS.contains(&last.as_ref()) && toks[r.end - 1].is_cap() {
         return Some(NameClass::Event);
     }
-    if POLITY_HEADS.contains(&last.as_str()) && r.len() >= 2 && last != "state" {
+    if POLITY_HEADS.contains(&last.as_ref()) && r.len() >= 2 && last != "state" {
         return Some(NameClass::Polity);
     }
     // "Ilkhanate", "Golden Horde Khanate": a polity's head written into the word.
@@ -871,11 +871,11 @@ pub fn head_class(toks: &[Tok<'_>], r: &Range<usize>) -> Option<NameClass> {
     {
         return Some(NameClass::Polity);
     }
-    if r.len() >= 2 && (PLACE_HEADS.contains(&last.as_str()) || last == "capital") {
+    if r.len() >= 2 && (PLACE_HEADS.contains(&last.as_ref()) || last == "capital") {
         return Some(NameClass::Place);
     }
     // "Kingdom of X", "Empire of X"
-    if r.len() >= 3 && toks[r.start + 1].is("of") && POLITY_HEADS.contains(&first.as_str()) {
+    if r.len() >= 3 && toks[r.start + 1].is("of") && POLITY_HEADS.contains(&first.as_ref()) {
         return Some(NameClass::Polity);
     }
     None
@@ -1353,7 +1353,7 @@ fn cue_votes(toks: &[Tok<'_>], times: &[TimeMention], names: &[NameMention], k: 
         }
         if p1.is("of")
             && (p2.is_any(&["command", "death", "favor", "orders", "successor"])
-                || KIN.contains(&p2.lower().as_str())
+                || KIN.contains(&p2.lower().as_ref())
                 || p2.lower().ends_with("-grandson")
                 || p2.lower().ends_with("-son"))
         {
@@ -1389,18 +1389,19 @@ fn cue_votes(toks: &[Tok<'_>], times: &[TimeMention], names: &[NameMention], k: 
         {
             if let Some(t) = nx(d) {
                 let w = t.lower();
-                if lexicon::is_person_title(&w)
+                let w: &str = &w;
+                if lexicon::is_person_title(w)
                     || lexicon::is_person_title(w.trim_end_matches('s'))
-                    || KIN.contains(&w.as_str())
+                    || KIN.contains(&w)
                 {
                     v.add(Person, 4.0);
                     break;
                 }
-                if APPOSITION_PLACES.contains(&w.as_str()) {
+                if APPOSITION_PLACES.contains(&w) {
                     v.add(Place, 4.0);
                     break;
                 }
-                if POLITY_HEADS.contains(&w.as_str()) {
+                if POLITY_HEADS.contains(&w) {
                     v.add(Polity, 4.0);
                     break;
                 }

@@ -3,6 +3,7 @@
 //! Offsets are byte offsets into [`crate::sources::Document::text`]; the
 //! offset map of the document turns them into offsets of the original file.
 
+use std::borrow::Cow;
 use std::ops::Range;
 
 /// What a token is.
@@ -32,7 +33,7 @@ pub struct Tok<'a> {
     pub end: usize,
 }
 
-impl Tok<'_> {
+impl<'a> Tok<'a> {
     pub fn is_word(&self) -> bool {
         self.kind == TokenKind::Word
     }
@@ -41,16 +42,25 @@ impl Tok<'_> {
         self.kind == TokenKind::Word && self.text.chars().next().is_some_and(char::is_uppercase)
     }
 
+    #[inline]
     pub fn is(&self, s: &str) -> bool {
-        self.text.eq_ignore_ascii_case(s)
+        // The length first, inline: most words differ in it.
+        self.text.len() == s.len() && self.text.eq_ignore_ascii_case(s)
     }
 
+    #[inline]
     pub fn is_any(&self, words: &[&str]) -> bool {
-        words.iter().any(|w| self.text.eq_ignore_ascii_case(w))
+        words.iter().any(|w| self.is(w))
     }
 
-    pub fn lower(&self) -> String {
-        self.text.to_lowercase()
+    /// The token in lower case, borrowed when it already is (most words).
+    pub fn lower(&self) -> Cow<'a, str> {
+        let t = self.text;
+        if t.is_ascii() && !t.bytes().any(|b| b.is_ascii_uppercase()) {
+            Cow::Borrowed(t)
+        } else {
+            Cow::Owned(t.to_lowercase())
+        }
     }
 
     /// Value of a number token (`200,000` → 200000); `None` for decimals.
