@@ -495,7 +495,7 @@ fn match_at(
     }
 
     // Seasons: "the spring of 1123", "the fall of 1206", "in the fall".
-    if lexicon::season(cur.text).is_some() {
+    if cur.lex.season.is_some() {
         if t(i + 1).is_some_and(|x| x.is("of")) {
             if let Some(y) = t(i + 2).and_then(year_value) {
                 // "the winter of 1069–1070"
@@ -549,7 +549,7 @@ fn match_at(
     let w = t(s)?;
 
     // Month-led patterns.
-    if let Some(month) = lexicon::month(w.text) {
+    if let Some(month) = w.lex.month {
         // "May" is also a verb: only as a month when a number or year follows,
         // or a preposition precedes.
         let is_may = w.is("may");
@@ -560,7 +560,7 @@ fn match_at(
             let mut end_day = None;
             if t(k).is_some_and(|x| x.is("and") || x.is("to") || is_dash_tok(x)) {
                 if let Some(d2) = t(k + 1).and_then(day_value) {
-                    if d2 > day && t(k + 2).is_none_or(|x| lexicon::month(x.text).is_none()) {
+                    if d2 > day && t(k + 2).is_none_or(|x| x.lex.month.is_none()) {
                         end_day = Some(d2);
                         k += 2;
                     }
@@ -647,7 +647,7 @@ fn match_at(
     if w.kind == TokenKind::Number
         && w.text.len() <= 2
         && w.text.bytes().all(|b| b.is_ascii_digit())
-        && let Some(month) = t(s + 1).and_then(|x| lexicon::month(x.text))
+        && let Some(month) = t(s + 1).and_then(|x| x.lex.month)
         && let Some(y) = t(s + 2).and_then(year_value)
         && day_value(w).and_then(|d| Date::day(y, month, d)).is_none()
     {
@@ -660,7 +660,7 @@ fn match_at(
 
     // Day Month Year: "31 January 1126"
     if let Some(day) = day_value(w) {
-        if let Some(month) = t(s + 1).and_then(|x| lexicon::month(x.text)) {
+        if let Some(month) = t(s + 1).and_then(|x| x.lex.month) {
             if let Some(y) = t(s + 2).and_then(year_value) {
                 let d = Date::day(y, month, day)?;
                 return Some((
@@ -672,7 +672,7 @@ fn match_at(
             let sep = t(s + 2).is_some_and(|x| x.is_any(&["to", "until"]) || is_dash_tok(x));
             if sep {
                 let d2 = t(s + 3).and_then(day_value);
-                let m2 = t(s + 4).and_then(|x| lexicon::month(x.text));
+                let m2 = t(s + 4).and_then(|x| x.lex.month);
                 let y = t(s + 5).and_then(year_value);
                 if let (Some(d2), Some(m2), Some(y)) = (d2, m2, y) {
                     let end = Date::day(y, m2, d2)?;

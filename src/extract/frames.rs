@@ -15,6 +15,7 @@ use std::borrow::Cow;
 use std::cell::OnceCell;
 use std::collections::BTreeMap;
 use std::ops::Range;
+use std::rc::Rc;
 
 use super::dates::{Date, TimeKind, TimeMention};
 use super::lexicon;
@@ -200,7 +201,7 @@ struct Frames<'a> {
     subject: Option<usize>,
     last_subject_person: Option<String>,
     /// Resolved names per sentence.
-    resolved: Vec<Vec<RName>>,
+    resolved: Vec<Rc<[RName]>>,
     /// Sentences that define the subject ("The X were a series of conflicts ...").
     definitions: Vec<usize>,
     /// The trigger word being read.
@@ -227,7 +228,7 @@ impl<'a> Frames<'a> {
         self.find_subject();
         for si in 0..n {
             let names = self.resolve_names(si);
-            self.resolved.push(names);
+            self.resolved.push(names.into());
             self.entity_facts(si);
             self.record_fields(si);
             self.section_heading(si);
@@ -483,7 +484,7 @@ impl<'a> Frames<'a> {
     fn remember_discourse(&mut self, si: usize) {
         let names = &self.resolved[si];
         let mut first_person = None;
-        for r in names {
+        for r in names.iter() {
             match r.kind {
                 Kind::Entity(EntityClass::Person) => {
                     self.persons.retain(|p| *p != r.key);
@@ -509,12 +510,12 @@ impl<'a> Frames<'a> {
     fn entity_facts(&mut self, si: usize) {
         let s = &self.sc.sentences[si];
         let toks = s.toks(self.text());
-        let names = self.resolved[si].clone();
+        let names = Rc::clone(&self.resolved[si]);
         let in_belligerent_field = matches!(
             &self.sc.doc.blocks[s.block].kind,
             BlockKind::Field { key } if !key.eq_ignore_ascii_case("rdfs:label")
         );
-        for r in &names {
+        for r in names.iter() {
             let Kind::Entity(class) = r.kind else {
                 continue;
             };
@@ -1016,7 +1017,7 @@ impl<'a> Frames<'a> {
         };
         let key = key.to_lowercase();
         let value = self.text()[s.span.clone()].to_owned();
-        let names = self.resolved[si].clone();
+        let names = Rc::clone(&self.resolved[si]);
         // A prose field (comment, abstract) is kept whole, from its first sentence.
         let first = s.span.start == block.span.start;
         let block_text = self.text()[block.span.clone()].trim().to_owned();
@@ -1391,7 +1392,7 @@ impl<'a> Frames<'a> {
             .map_or(toks.len(), |(a, _)| a);
         let heading = self.text()[s.span.clone()].to_owned();
         let name = join(&toks, 0..end);
-        let names = self.resolved[si].clone();
+        let names = Rc::clone(&self.resolved[si]);
         let has_proper = names.iter().any(|n| {
             n.toks.start < end
                 && n.kind != Kind::Event
@@ -1538,7 +1539,7 @@ impl<'a> Frames<'a> {
             return;
         }
         let toks = s.toks(self.text());
-        let names = self.resolved[si].clone();
+        let names = Rc::clone(&self.resolved[si]);
         let comparison = toks.iter().any(|t| t.is_any(COMPARISON));
         let mut triggered: Vec<usize> = Vec::new();
 

@@ -4,7 +4,7 @@
 //! (month names, "siege", "Emperor", "River", "dynasty"). No name, date or
 //! place of any source belongs here: facts come from the text.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
 use rustc_hash::FxBuildHasher;
@@ -51,17 +51,64 @@ pub fn month(word: &str) -> Option<u8> {
     if w.len() < 3 || w.len() > 9 {
         return None;
     }
-    with_lower(w, |w| {
-        MONTHS
-            .iter()
-            .position(|m| *m == w || (w.len() == 3 && m.starts_with(w) && w != "mar" && w != "may"))
-            .or(match w {
-                "mar" => Some(2),
-                "sept" => Some(8),
-                _ => None,
-            })
-            .map(|i| i as u8 + 1)
-    })
+    with_lower(w, month_lower)
+}
+
+fn month_lower(w: &str) -> Option<u8> {
+    let w = w.trim_end_matches('.');
+    if w.len() < 3 || w.len() > 9 {
+        return None;
+    }
+    MONTHS
+        .iter()
+        .position(|m| *m == w || (w.len() == 3 && m.starts_with(w) && w != "mar" && w != "may"))
+        .or(match w {
+            "mar" => Some(2),
+            "sept" => Some(8),
+            _ => None,
+        })
+        .map(|i| i as u8 + 1)
+}
+
+/// What the cue words say of one word: looked up once, when a text is
+/// tokenized, since the extractor asks about the same tokens many times.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Lex {
+    /// [`month`]
+    pub month: Option<u8>,
+    /// [`season`]
+    pub season: Option<u8>,
+    /// [`is_stopword`]
+    pub stopword: bool,
+    /// [`is_person_title`]
+    pub person_title: bool,
+}
+
+impl Lex {
+    pub fn of(word: &str) -> Lex {
+        // Every word the lexicon knows, with what it says of it: one lookup.
+        static KNOWN: LazyLock<HashMap<&str, Lex, FxBuildHasher>> = LazyLock::new(|| {
+            let months = MONTHS.iter().flat_map(|m| [*m, &m[..3]]).chain(["sept"]);
+            let seasons = ["spring", "summer", "fall", "autumn", "winter"];
+            months
+                .chain(seasons)
+                .chain(STOPWORDS.iter().copied())
+                .chain(PERSON_TITLES.iter().copied())
+                .map(|w| (w, Lex::of_lower(w)))
+                .filter(|(_, l)| *l != Lex::default())
+                .collect()
+        });
+        with_lower(word, |w| KNOWN.get(w).copied().unwrap_or_default())
+    }
+
+    fn of_lower(w: &str) -> Lex {
+        Lex {
+            month: month_lower(w),
+            season: season_lower(w),
+            stopword: STOPWORD_SET.contains(w),
+            person_title: PERSON_TITLE_SET.contains(w),
+        }
+    }
 }
 
 /// Small number words.
@@ -245,9 +292,11 @@ pub const PERSON_TITLES: &[&str] = &[
 
 /// Titles that, capitalized, form part of a name ("Emperor Gaozong").
 pub fn is_person_title(word: &str) -> bool {
-    static SET: LazyLock<HashSet<&str, FxBuildHasher>> = LazyLock::new(|| set(PERSON_TITLES));
-    with_lower(word, |w| SET.contains(w))
+    with_lower(word, |w| PERSON_TITLE_SET.contains(w))
 }
+
+static PERSON_TITLE_SET: LazyLock<HashSet<&str, FxBuildHasher>> =
+    LazyLock::new(|| set(PERSON_TITLES));
 
 /// Titles that mark a ruler (used for reigns and roles).
 pub fn is_ruler_title(word: &str) -> bool {
@@ -556,9 +605,10 @@ pub const STOPWORDS: &[&str] = &[
 ];
 
 pub fn is_stopword(word: &str) -> bool {
-    static SET: LazyLock<HashSet<&str, FxBuildHasher>> = LazyLock::new(|| set(STOPWORDS));
-    with_lower(word, |w| SET.contains(w))
+    with_lower(word, |w| STOPWORD_SET.contains(w))
 }
+
+static STOPWORD_SET: LazyLock<HashSet<&str, FxBuildHasher>> = LazyLock::new(|| set(STOPWORDS));
 
 /// Nouns for armed forces ("Song forces", "an army of 90,000 soldiers").
 pub const FORCE_NOUNS: &[&str] = &[
@@ -734,4 +784,40 @@ pub fn looks_like_demonym(word: &str) -> bool {
                 "han" | "turk" | "thai" | "arab" | "greek" | "frank" | "norman" | "saxon"
             )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_token_lex_says_what_each_lookup_says() {
+        let words = MONTHS
+            .iter()
+            .flat_map(|m| [*m, &m[..3]])
+            .chain(["sept", "spring", "summer", "fall", "autumn", "winter"])
+            .chain(STOPWORDS.iter().copied())
+            .chain(PERSON_TITLES.iter().copied())
+            .chain([
+                "the", "battle", "Ma", "Mar", "septe", "Jinsong", "Émile", "x",
+            ]);
+        for w in words {
+            for w in [w.to_owned(), w.to_uppercase(), capitalized(w)] {
+                let lex = Lex::of(&w);
+                assert_eq!(lex.month, month(&w), "{w}");
+                assert_eq!(lex.season, season(&w), "{w}");
+                assert_eq!(lex.stopword, is_stopword(&w), "{w}");
+                assert_eq!(lex.person_title, is_person_title(&w), "{w}");
+            }
+        }
+        assert_eq!(Lex::of("Sept").month, Some(9));
+        assert!(Lex::of("The").stopword);
+    }
+
+    fn capitalized(w: &str) -> String {
+        let mut c = w.chars();
+        c.next()
+            .map(|f| f.to_uppercase().chain(c).collect())
+            .unwrap_or_default()
+    }
 }

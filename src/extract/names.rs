@@ -127,7 +127,7 @@ impl DocWords {
                 && w[3].text == "("
                 && w[4].text.starts_with(|c: char| c.is_ascii_digit())
                 && !OF_JOINERS.contains(&w[0].lower().as_ref())
-                && !lexicon::is_person_title(w[0].text)
+                && !w[0].lex.person_title
                 && !lexicon::POLITY_HEADS.contains(&w[0].lower().as_ref())
             {
                 self.named_of
@@ -258,7 +258,7 @@ fn is_regnal_number(w: &str) -> bool {
 }
 
 fn is_month(t: &Tok<'_>) -> bool {
-    lexicon::month(t.text).is_some() && t.text.len() > 3
+    t.lex.month.is_some() && t.text.len() > 3
 }
 
 fn sentence_initial_at(toks: &[Tok<'_>], k: usize) -> bool {
@@ -275,7 +275,7 @@ fn is_name_token(toks: &[Tok<'_>], k: usize, words: &DocWords) -> bool {
     }
     // "Leopold I (1640–1705)": a regnal number, not the pronoun.
     if t.text == "I" {
-        let after_name = k > 0 && toks[k - 1].is_cap() && !lexicon::is_stopword(toks[k - 1].text);
+        let after_name = k > 0 && toks[k - 1].is_cap() && !toks[k - 1].lex.stopword;
         let then = toks.get(k + 1);
         return after_name
             && then.is_none_or(|n| n.kind != TokenKind::Word || n.is_any(&["of", "and"]));
@@ -315,12 +315,12 @@ fn is_name_token(toks: &[Tok<'_>], k: usize, words: &DocWords) -> bool {
         return false;
     }
     let sentence_initial = sentence_initial_at(toks, k);
-    if lexicon::is_stopword(t.text) {
+    if t.lex.stopword {
         // A capitalized function word is a name only where an article cannot
         // be: "An Bing (d. 1221) was given", "to An Bing".
         let next_name = toks
             .get(k + 1)
-            .is_some_and(|n| n.is_cap() && !lexicon::is_stopword(n.text));
+            .is_some_and(|n| n.is_cap() && !n.lex.stopword);
         let then_paren = toks.get(k + 2).is_some_and(|n| n.text == "(");
         let short = t.text.len() <= 3
             && !matches!(
@@ -461,7 +461,7 @@ pub fn find_names_in(
                 && !toks[j].is_cap()
                 && NAME_PARTICLES.contains(&toks[j].text)
                 && is_name_token(toks, j + 1, words)
-                && !lexicon::is_stopword(toks[j + 1].text)
+                && !toks[j + 1].lex.stopword
             {
                 j += 2;
                 continue;
@@ -473,7 +473,7 @@ pub fn find_names_in(
                 && is_regnal_number(toks[j - 1].text)
                 && toks[j + 1].is_cap()
                 && !is_month(&toks[j + 1])
-                && !lexicon::is_stopword(toks[j + 1].text)
+                && !toks[j + 1].lex.stopword
             {
                 j += 2;
                 continue;
@@ -497,11 +497,7 @@ pub fn find_names_in(
                 } else {
                     j + 1
                 };
-                if k < n
-                    && toks[k].is_cap()
-                    && !is_month(&toks[k])
-                    && !lexicon::is_stopword(toks[k].text)
-                {
+                if k < n && toks[k].is_cap() && !is_month(&toks[k]) && !toks[k].lex.stopword {
                     j = k + 1;
                     continue;
                 }
@@ -510,11 +506,11 @@ pub fn find_names_in(
             if j + 1 < n
                 && toks[j].is("the")
                 && toks[j + 1].is_cap()
-                && !lexicon::is_stopword(toks[j + 1].text)
-                && !lexicon::is_person_title(toks[j + 1].text)
+                && !toks[j + 1].lex.stopword
+                && !toks[j + 1].lex.person_title
                 && !is_month(&toks[j + 1])
                 && toks[j - 1].is_cap()
-                && !lexicon::is_person_title(toks[j - 1].text)
+                && !toks[j - 1].lex.person_title
                 && !toks
                     .get(j + 2)
                     .is_some_and(|t| t.is_cap() || t.text == "'s")
@@ -714,7 +710,7 @@ fn split_run(toks: &[Tok<'_>], run: Range<usize>, out: &mut Vec<NameMention>) {
     // Find a capitalized title inside the run, followed by the name.
     let mut title_at = None;
     for k in run.clone() {
-        if lexicon::is_person_title(toks[k].text) && k + 1 < run.end && !toks[k + 1].is("of") {
+        if toks[k].lex.person_title && k + 1 < run.end && !toks[k + 1].is("of") {
             title_at = Some(k);
             break;
         }
@@ -746,10 +742,7 @@ fn split_run(toks: &[Tok<'_>], run: Range<usize>, out: &mut Vec<NameMention>) {
                         title = Some(t);
                         // A capitalized modifier right before the title: "Song general".
                         let mut q = p - 1;
-                        while q > 0
-                            && toks[q - 1].is_cap()
-                            && !lexicon::is_stopword(toks[q - 1].text)
-                        {
+                        while q > 0 && toks[q - 1].is_cap() && !toks[q - 1].lex.stopword {
                             q -= 1;
                         }
                         if q < p - 1 {
@@ -779,10 +772,7 @@ fn split_run(toks: &[Tok<'_>], run: Range<usize>, out: &mut Vec<NameMention>) {
                             title = Some(t);
                             // "the Song generals Yue Fei, Han Shizhong": the modifier too.
                             let mut q = s - 1;
-                            while q > 0
-                                && toks[q - 1].is_cap()
-                                && !lexicon::is_stopword(toks[q - 1].text)
-                            {
+                            while q > 0 && toks[q - 1].is_cap() && !toks[q - 1].lex.stopword {
                                 q -= 1;
                             }
                             if q < s - 1 {
@@ -818,7 +808,7 @@ fn split_run(toks: &[Tok<'_>], run: Range<usize>, out: &mut Vec<NameMention>) {
         return;
     }
     // A name that is only a title word ("Emperor") is not a name.
-    if name.len() == 1 && lexicon::is_person_title(toks[name.start].text) {
+    if name.len() == 1 && toks[name.start].lex.person_title {
         return;
     }
     let text = join(toks, name.clone());
@@ -1235,7 +1225,7 @@ fn cue_votes(toks: &[Tok<'_>], times: &[TimeMention], names: &[NameMention], k: 
         v.add(Person, 5.0);
     }
     // "Prince of Hailing": a title with "of".
-    if r.len() >= 3 && toks[r.start + 1].is("of") && lexicon::is_person_title(toks[r.start].text) {
+    if r.len() >= 3 && toks[r.start + 1].is("of") && toks[r.start].lex.person_title {
         v.add(Person, 5.0);
     }
     for &ti in &m.life {
@@ -1412,7 +1402,7 @@ fn cue_votes(toks: &[Tok<'_>], times: &[TimeMention], names: &[NameMention], k: 
     // "an officer named Li Qiong", "a man called X"
     if prev(1).is_some_and(|t| t.is_any(&["named", "called"]))
         && prev(2).is_some_and(|t| {
-            lexicon::is_person_title(t.text)
+            t.lex.person_title
                 || t.is_any(&["man", "woman", "boy", "girl", "monk", "son", "daughter"])
         })
     {
@@ -1672,6 +1662,7 @@ mod tests {
                 text: &s[t.span.clone()],
                 start: t.span.start,
                 end: t.span.end,
+                lex: t.lex,
             })
             .collect()
     }

@@ -6,6 +6,8 @@
 use std::borrow::Cow;
 use std::ops::Range;
 
+use super::lexicon::Lex;
+
 /// What a token is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TokenKind {
@@ -22,6 +24,8 @@ pub struct Token {
     pub kind: TokenKind,
     /// Byte range in the document text.
     pub span: Range<usize>,
+    /// What the cue words say of it (words only).
+    pub lex: Lex,
 }
 
 /// A token with its text, as the extractor sees it.
@@ -31,6 +35,7 @@ pub struct Tok<'a> {
     pub text: &'a str,
     pub start: usize,
     pub end: usize,
+    pub lex: Lex,
 }
 
 impl<'a> Tok<'a> {
@@ -90,6 +95,7 @@ pub fn view<'a>(text: &'a str, tokens: &[Token]) -> Vec<Tok<'a>> {
             text: &text[t.span.clone()],
             start: t.span.start,
             end: t.span.end,
+            lex: t.lex,
         })
         .collect()
 }
@@ -101,7 +107,8 @@ pub fn toks_of(text: &str) -> Vec<Tok<'_>> {
 
 /// Splits text into tokens; `base` is added to every offset.
 pub fn tokenize(text: &str, base: usize) -> Vec<Token> {
-    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let mut chars: Vec<(usize, char)> = Vec::with_capacity(text.len());
+    chars.extend(text.char_indices());
     let n = chars.len();
     let end_of = |i: usize| if i < n { chars[i].0 } else { text.len() };
     let mut out = Vec::new();
@@ -140,12 +147,14 @@ pub fn tokenize(text: &str, base: usize) -> Vec<Token> {
                 out.push(Token {
                     kind: TokenKind::Word,
                     span: base + chars[start].0..base + end_of(i),
+                    lex: Lex::default(),
                 });
                 continue;
             }
             out.push(Token {
                 kind: TokenKind::Number,
                 span: base + chars[start].0..base + end_of(i),
+                lex: Lex::default(),
             });
             continue;
         }
@@ -173,6 +182,7 @@ pub fn tokenize(text: &str, base: usize) -> Vec<Token> {
             out.push(Token {
                 kind: TokenKind::Word,
                 span: base + chars[start].0..base + end_of(i),
+                lex: Lex::default(),
             });
             continue;
         }
@@ -184,6 +194,7 @@ pub fn tokenize(text: &str, base: usize) -> Vec<Token> {
             out.push(Token {
                 kind: TokenKind::Word,
                 span: base + chars[start].0..base + end_of(i),
+                lex: Lex::default(),
             });
             continue;
         }
@@ -191,7 +202,13 @@ pub fn tokenize(text: &str, base: usize) -> Vec<Token> {
         out.push(Token {
             kind: TokenKind::Punct,
             span: base + chars[start].0..base + end_of(i),
+            lex: Lex::default(),
         });
+    }
+    for t in &mut out {
+        if t.kind == TokenKind::Word {
+            t.lex = Lex::of(&text[t.span.start - base..t.span.end - base]);
+        }
     }
     out
 }
