@@ -723,8 +723,12 @@ fn match_at(
             }
         }
         // Centuries: "13th century", "the twelfth century".
-        if let Some(n) = lexicon::ordinal(w.text) {
-            if t(s + 1).is_some_and(|x| x.is("century")) && (1..=21).contains(&n) {
+        if let Some(n) = t(s + 1)
+            .is_some_and(|x| x.is("century"))
+            .then(|| lexicon::ordinal(w.text))
+            .flatten()
+        {
+            if (1..=21).contains(&n) {
                 let text = words(&toks[i..s + 2]);
                 return Some((
                     mention(toks, i..s + 2, TimeKind::Period(text), None, None, false),
@@ -914,6 +918,13 @@ fn range_end(toks: &[Tok<'_>], k: usize, start: i32) -> Option<(i32, usize)> {
 
 /// A length of time at `k`: NUMBER/number-word (+ "more than"/"about") + unit.
 pub fn duration_at(toks: &[Tok<'_>], k: usize) -> Option<(Duration, usize)> {
+    // The unit first: most words are followed by none.
+    const UNITS: &[&str] = &[
+        "day", "days", "week", "weeks", "month", "months", "year", "years", "decade", "decades",
+    ];
+    if !toks.get(k + 1)?.is_any(UNITS) {
+        return None;
+    }
     let t = toks.get(k)?;
     let amount: u32 = if let Some(n) = t.number() {
         u32::try_from(n).ok()?

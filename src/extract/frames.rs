@@ -1782,9 +1782,13 @@ impl<'a> Frames<'a> {
         if t.kind != TokenKind::Word {
             return None;
         }
+        // An ASCII word's answer was looked up when it was tokenized.
+        if t.text.is_ascii() && !t.lex.trigger {
+            return None;
+        }
         let w = t.lower();
         let w: &str = &w;
-        if !is_trigger_word(w) {
+        if !lexicon::is_trigger_word(w) {
             return None;
         }
         // An attempt on a city is an attack, even if it failed: "tried to capture X in 1218".
@@ -3916,47 +3920,6 @@ fn add_side(
     }
 }
 
-/// Words that can open a frame (checked first: most words open none).
-fn is_trigger_word(w: &str) -> bool {
-    lexicon::SIEGE_VERBS.contains(&w)
-        || lexicon::CAMPAIGN_NOUNS.contains(&w)
-        || lexicon::TREATY_NOUNS.contains(&w)
-        || matches!(
-            w,
-            "siege"
-                | "sieges"
-                | "battle"
-                | "battles"
-                | "defeat"
-                | "defeated"
-                | "repelled"
-                | "routed"
-                | "fought"
-                | "met"
-                | "attacked"
-                | "attack"
-                | "assault"
-                | "attempt"
-                | "raided"
-                | "pillaged"
-                | "plundered"
-                | "ravaged"
-                | "invaded"
-                | "invades"
-                | "war"
-                | "revolt"
-                | "rebellion"
-                | "uprising"
-                | "rebelled"
-                | "agreement"
-                | "capture"
-                | "captured"
-                | "take"
-                | "seize"
-                | "storm"
-        )
-}
-
 /// The token of a frame's trigger word in a sentence.
 fn trigger_token(toks: &[Tok<'_>], class: EventClass) -> Option<usize> {
     toks.iter().position(|t| {
@@ -4167,17 +4130,40 @@ fn irrealis_before(toks: &[Tok<'_>], i: usize) -> bool {
 /// "The X was a battle", "The X were a series of conflicts": the class of the
 /// definition. `keys` are the subject's names, normalized ([`norm_key`]).
 fn definition_class(toks: &[Tok<'_>], keys: &[String]) -> Option<EventClass> {
-    let text: Vec<Cow<'_, str>> = toks.iter().take(40).map(|t| t.lower()).collect();
-    let joined = text.join(" ");
-    let j = norm_key(&joined);
+    let toks = &toks[..toks.len().min(40)];
+    // Only the start of the normalized words is compared, and normalizing
+    // the first words gives the start of normalizing them all (`norm_key`
+    // only appends): normalize the words a comparison can reach.
+    let reach = keys.iter().map(String::len).max().unwrap_or(0) + "a series of ".len();
+    let join = |toks: &[Tok<'_>]| {
+        let mut joined = String::new();
+        for (k, t) in toks.iter().enumerate() {
+            if joined.len() > 2 * reach {
+                return (joined, k);
+            }
+            if k > 0 {
+                joined.push(' ');
+            }
+            joined.push_str(&t.lower());
+        }
+        (joined, toks.len())
+    };
+    let (joined, used) = join(toks);
+    let mut j = norm_key(&joined);
+    if j.len() < reach && used < toks.len() {
+        let all: Vec<Cow<'_, str>> = toks.iter().map(|t| t.lower()).collect();
+        j = norm_key(&all.join(" "));
+    }
     let after = |prefix: &str, k: &str| j.strip_prefix(prefix).is_some_and(|r| r.starts_with(k));
+    let word_is = |k: usize, w: &str| toks.get(k).is_some_and(|t| t.lower() == w);
     let starts = keys
         .iter()
         .any(|k| j.starts_with(k.as_str()) || after("the ", k) || after("a series of ", k))
-        || text.first().is_some_and(|w| w == "a") && text.get(1).is_some_and(|w| w == "series");
+        || word_is(0, "a") && word_is(1, "series");
     if !starts {
         return None;
     }
+    let text: Vec<Cow<'_, str>> = toks.iter().map(|t| t.lower()).collect();
     let verb = text
         .iter()
         .position(|w| w == "was" || w == "were" || w == "is" || w == "are" || w == "began");

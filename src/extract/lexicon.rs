@@ -82,6 +82,8 @@ pub struct Lex {
     pub stopword: bool,
     /// [`is_person_title`]
     pub person_title: bool,
+    /// [`is_trigger_word`]
+    pub trigger: bool,
 }
 
 impl Lex {
@@ -94,6 +96,7 @@ impl Lex {
                 .chain(seasons)
                 .chain(STOPWORDS.iter().copied())
                 .chain(PERSON_TITLES.iter().copied())
+                .chain([SIEGE_VERBS, CAMPAIGN_NOUNS, TREATY_NOUNS, TRIGGER_WORDS].concat())
                 .map(|w| (w, Lex::of_lower(w)))
                 .filter(|(_, l)| *l != Lex::default())
                 .collect()
@@ -107,6 +110,7 @@ impl Lex {
             season: season_lower(w),
             stopword: STOPWORD_SET.contains(w),
             person_title: PERSON_TITLE_SET.contains(w),
+            trigger: is_trigger_word(w),
         }
     }
 }
@@ -693,6 +697,51 @@ pub fn is_yearly(word: &str) -> bool {
     })
 }
 
+/// Words that may open an event frame (lower case), besides the siege
+/// verbs, campaign nouns and treaty nouns.
+const TRIGGER_WORDS: &[&str] = &[
+    "siege",
+    "sieges",
+    "battle",
+    "battles",
+    "defeat",
+    "defeated",
+    "repelled",
+    "routed",
+    "fought",
+    "met",
+    "attacked",
+    "attack",
+    "assault",
+    "attempt",
+    "raided",
+    "pillaged",
+    "plundered",
+    "ravaged",
+    "invaded",
+    "invades",
+    "war",
+    "revolt",
+    "rebellion",
+    "uprising",
+    "rebelled",
+    "agreement",
+    "capture",
+    "captured",
+    "take",
+    "seize",
+    "storm",
+];
+
+/// Whether a word (lower case) may open an event frame (checked first: most
+/// words open none).
+pub fn is_trigger_word(w: &str) -> bool {
+    SIEGE_VERBS.contains(&w)
+        || CAMPAIGN_NOUNS.contains(&w)
+        || TREATY_NOUNS.contains(&w)
+        || TRIGGER_WORDS.contains(&w)
+}
+
 /// Verbs whose subject attacks and object is the target of an event.
 pub const SIEGE_VERBS: &[&str] = &["besieged", "besiege", "besieging", "besieges"];
 
@@ -798,6 +847,7 @@ mod tests {
             .chain(["sept", "spring", "summer", "fall", "autumn", "winter"])
             .chain(STOPWORDS.iter().copied())
             .chain(PERSON_TITLES.iter().copied())
+            .chain([SIEGE_VERBS, CAMPAIGN_NOUNS, TREATY_NOUNS, TRIGGER_WORDS].concat())
             .chain([
                 "the", "battle", "Ma", "Mar", "septe", "Jinsong", "Émile", "x",
             ]);
@@ -808,6 +858,7 @@ mod tests {
                 assert_eq!(lex.season, season(&w), "{w}");
                 assert_eq!(lex.stopword, is_stopword(&w), "{w}");
                 assert_eq!(lex.person_title, is_person_title(&w), "{w}");
+                assert_eq!(lex.trigger, is_trigger_word(&w.to_lowercase()), "{w}");
             }
         }
         assert_eq!(Lex::of("Sept").month, Some(9));

@@ -383,21 +383,29 @@ impl NameTable {
             })
             .cloned()
             .collect();
+        // Two-word keys by their last word, in key order.
+        let mut two_words: BTreeMap<&str, Vec<(&str, &String)>> = BTreeMap::new();
+        for k in &keys {
+            let w: Vec<&str> = k.split(' ').collect();
+            if let [first, last] = w[..] {
+                two_words.entry(last).or_default().push((first, k));
+            }
+        }
         for single in &single_polities {
             if lexicon::looks_like_demonym(single) {
                 continue;
             }
-            let fulls: Vec<&String> = keys
-                .iter()
-                .filter(|k| {
-                    let w: Vec<&str> = k.split(' ').collect();
-                    w.len() == 2
-                        && w[1] == single.as_str()
-                        && !names::DISTINGUISHERS.contains(&w[0])
+            let fulls: Vec<&String> = two_words
+                .get(single.as_str())
+                .into_iter()
+                .flatten()
+                .filter(|(first, k)| {
+                    !names::DISTINGUISHERS.contains(first)
                         && !t.surface_ref(k).contains('–')
-                        && t.class_of_key(w[0]) != Some(NameClass::Polity)
+                        && t.class_of_key(first) != Some(NameClass::Polity)
                         && t.class_of_key(k) == Some(NameClass::Polity)
                 })
+                .map(|(_, k)| *k)
                 .collect();
             if let Some(full) = fulls.iter().max_by_key(|k| t.count(k)) {
                 let s = t.surface(full);
@@ -572,6 +580,20 @@ mod tests {
             out.extend(c.to_lowercase());
         }
         out
+    }
+
+    #[test]
+    fn norm_key_of_a_start_starts_norm_key_of_the_whole() {
+        for s in [
+            "The Jin–Song Wars were a series of conflicts",
+            "the  Battle of Zürich\u{301} (1799) ‑ a ‘victory’",
+            "A\u{2011}b  Émile –  Ḑ c",
+        ] {
+            let whole = norm_key(s);
+            for (i, _) in s.char_indices() {
+                assert!(whole.starts_with(&norm_key(&s[..i])), "{s:?} at {i}");
+            }
+        }
     }
 
     #[test]

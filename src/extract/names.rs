@@ -11,8 +11,9 @@
 //! Y)"). The votes of all mentions of a name, over the whole corpus, decide
 //! its class (see [`super::NameTable`]).
 
-use std::collections::HashSet;
 use std::ops::Range;
+
+use rustc_hash::FxHashSet;
 
 use super::dates::{TimeKind, TimeMention};
 use super::lexicon::{self, EVENT_HEADS, PLACE_HEADS, POLITY_HEADS};
@@ -107,19 +108,20 @@ pub struct NameMention {
 }
 
 /// What the scanner knows of the whole document before it reads a sentence.
+/// Its words borrow from the document's text.
 #[derive(Debug, Default)]
-pub struct DocWords {
+pub struct DocWords<'d> {
     /// Words that occur in lower case somewhere.
-    pub lower: HashSet<String>,
+    pub lower: FxHashSet<&'d str>,
     /// Words that occur capitalized somewhere other than at the start of a sentence.
-    pub cap_mid: HashSet<String>,
+    pub cap_mid: FxHashSet<&'d str>,
     /// "John of Austria (1547–1578)": names of the form "X of Y" that a
     /// parenthesised number follows somewhere, as (X, Y).
-    pub named_of: HashSet<(String, String)>,
+    pub named_of: FxHashSet<(&'d str, &'d str)>,
 }
 
-impl DocWords {
-    pub fn observe(&mut self, toks: &[Tok<'_>]) {
+impl<'d> DocWords<'d> {
+    pub fn observe(&mut self, toks: &[Tok<'d>]) {
         for w in toks.windows(5) {
             if w[0].is_cap()
                 && w[1].is("of")
@@ -130,8 +132,7 @@ impl DocWords {
                 && !w[0].lex.person_title
                 && !lexicon::POLITY_HEADS.contains(&w[0].lower().as_ref())
             {
-                self.named_of
-                    .insert((w[0].text.to_owned(), w[2].text.to_owned()));
+                self.named_of.insert((w[0].text, w[2].text));
             }
         }
         let mut first = true;
@@ -144,10 +145,10 @@ impl DocWords {
             }
             if t.is_cap() {
                 if !first {
-                    self.cap_mid.insert(t.text.to_owned());
+                    self.cap_mid.insert(t.text);
                 }
             } else {
-                self.lower.insert(t.text.to_owned());
+                self.lower.insert(t.text);
             }
             first = false;
         }
@@ -384,7 +385,7 @@ fn is_name_token(toks: &[Tok<'_>], k: usize, words: &DocWords) -> bool {
             return false;
         }
         // "Soldier morale sank": a common noun whose plural the document uses.
-        if words.lower.contains(&format!("{lower}s")) {
+        if words.lower.contains(format!("{lower}s").as_str()) {
             return false;
         }
         // "Contemporaneous Song accounts": an adjective opening a sentence.
@@ -483,9 +484,7 @@ pub fn find_names_in(
             if j + 1 < n
                 && j - i == 1
                 && toks[j].is("of")
-                && words
-                    .named_of
-                    .contains(&(toks[i].text.to_owned(), toks[j + 1].text.to_owned()))
+                && words.named_of.contains(&(toks[i].text, toks[j + 1].text))
             {
                 j += 2;
                 continue;
@@ -839,19 +838,20 @@ pub fn join(toks: &[Tok<'_>], r: Range<usize>) -> String {
 
 /// The class a head word gives: "Huai River" is a place, "Jin dynasty" a polity.
 pub fn head_class(toks: &[Tok<'_>], r: &Range<usize>) -> Option<NameClass> {
-    let first = toks[r.start].lower();
-    if r.len() >= 3
-        && toks[r.start + 1].is("of")
-        && lexicon::EVENT_OPENERS.contains(&first.as_ref())
-    {
+    toks[r.start]
+        .with_lower(|first| toks[r.end - 1].with_lower(|last| head_class_of(toks, r, first, last)))
+}
+
+/// [`head_class`], given the first and last words in lower case.
+fn head_class_of(toks: &[Tok<'_>], r: &Range<usize>, first: &str, last: &str) -> Option<NameClass> {
+    if r.len() >= 3 && toks[r.start + 1].is("of") && lexicon::EVENT_OPENERS.contains(&first) {
         return Some(NameClass::Event);
     }
-    let last = toks[r.end - 1].lower();
     // "Jin–Song Wars", "Jingkang Incident"
-    if r.len() >= 2 && EVENT_HEADS.contains(&last.as_ref()) && toks[r.end - 1].is_cap() {
+    if r.len() >= 2 && EVENT_HEADS.contains(&last) && toks[r.end - 1].is_cap() {
         return Some(NameClass::Event);
     }
-    if POLITY_HEADS.contains(&last.as_ref()) && r.len() >= 2 && last != "state" {
+    if POLITY_HEADS.contains(&last) && r.len() >= 2 && last != "state" {
         return Some(NameClass::Polity);
     }
     // "Ilkhanate", "Golden Horde Khanate": a polity's head written into the word.
@@ -861,11 +861,11 @@ pub fn head_class(toks: &[Tok<'_>], r: &Range<usize>) -> Option<NameClass> {
     {
         return Some(NameClass::Polity);
     }
-    if r.len() >= 2 && (PLACE_HEADS.contains(&last.as_ref()) || last == "capital") {
+    if r.len() >= 2 && (PLACE_HEADS.contains(&last) || last == "capital") {
         return Some(NameClass::Place);
     }
     // "Kingdom of X", "Empire of X"
-    if r.len() >= 3 && toks[r.start + 1].is("of") && POLITY_HEADS.contains(&first.as_ref()) {
+    if r.len() >= 3 && toks[r.start + 1].is("of") && POLITY_HEADS.contains(&first) {
         return Some(NameClass::Polity);
     }
     None

@@ -68,6 +68,16 @@ impl<'a> Tok<'a> {
         }
     }
 
+    /// Calls `f` with the token in lower case (as [`Tok::lower`] gives it),
+    /// made on the stack when the token is ASCII.
+    pub fn with_lower<R>(&self, f: impl FnOnce(&str) -> R) -> R {
+        if self.text.is_ascii() {
+            super::lexicon::with_lower(self.text, f)
+        } else {
+            f(&self.text.to_lowercase())
+        }
+    }
+
     /// Value of a number token (`200,000` → 200000); `None` for decimals.
     pub fn number(&self) -> Option<u64> {
         if self.kind != TokenKind::Number || self.text.contains('.') {
