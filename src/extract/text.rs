@@ -47,7 +47,7 @@ impl<'a> Tok<'a> {
         self.kind == TokenKind::Word && self.text.chars().next().is_some_and(char::is_uppercase)
     }
 
-    #[inline]
+    #[inline(always)]
     pub fn is(&self, s: &str) -> bool {
         // The length first, inline: most words differ in it.
         self.text.len() == s.len() && self.text.eq_ignore_ascii_case(s)
