@@ -281,10 +281,10 @@ impl<'a> Frames<'a> {
 
     fn resolve_names(&mut self, si: usize) -> Vec<RName> {
         let s = &self.sc.sentences[si];
-        let toks = s.toks(self.text());
+        let toks = s.toks();
         let mut out = Vec::new();
         for m in &s.names {
-            if let Some(r) = self.resolve_name(s, &toks, m) {
+            if let Some(r) = self.resolve_name(s, toks, m) {
                 out.push(r);
             }
         }
@@ -296,7 +296,7 @@ impl<'a> Frames<'a> {
                 .find(|m| m.toks == r.toks)
                 .and_then(|m| m.modifier.clone())
             {
-                let text = join(&toks, mr);
+                let text = join(toks, mr);
                 let k = norm_key(&text);
                 if let Some(p) = self.table.polity_alias(&k) {
                     r.modifier = Some(p);
@@ -388,7 +388,12 @@ impl<'a> Frames<'a> {
         out
     }
 
-    fn resolve_name(&mut self, s: &Sentence, toks: &[Tok<'_>], m: &NameMention) -> Option<RName> {
+    fn resolve_name(
+        &mut self,
+        s: &Sentence<'_>,
+        toks: &[Tok<'_>],
+        m: &NameMention,
+    ) -> Option<RName> {
         let k = norm_key(&m.text);
         let base = |key: String, kind: Kind| RName {
             toks: m.toks.clone(),
@@ -509,7 +514,7 @@ impl<'a> Frames<'a> {
 
     fn entity_facts(&mut self, si: usize) {
         let s = &self.sc.sentences[si];
-        let toks = s.toks(self.text());
+        let toks = s.toks();
         let names = Rc::clone(&self.resolved[si]);
         let in_belligerent_field = matches!(
             &self.sc.doc.blocks[s.block].kind,
@@ -725,8 +730,8 @@ impl<'a> Frames<'a> {
                 }
             }
         }
-        self.capitals(&toks, &names);
-        self.puppets(&toks, &names);
+        self.capitals(toks, &names);
+        self.puppets(toks, &names);
     }
 
     fn capitals(&mut self, toks: &[Tok<'_>], names: &[RName]) {
@@ -945,7 +950,7 @@ impl<'a> Frames<'a> {
                 .iter()
                 .find(|s| doc.blocks[s.block].kind == BlockKind::Paragraph)
             {
-                let toks = s.toks(self.text());
+                let toks = s.toks();
                 let start = usize::from(toks.first().is_some_and(|t| t.is("the")));
                 if let Some(m) = s.names.iter().find(|m| m.toks.start == start) {
                     if toks
@@ -970,8 +975,8 @@ impl<'a> Frames<'a> {
             ) {
                 continue;
             }
-            let toks = s.toks(self.text());
-            if let Some(c) = definition_class(&toks, &keys) {
+            let toks = s.toks();
+            if let Some(c) = definition_class(toks, &keys) {
                 class.get_or_insert(c);
                 self.definitions.push(si);
             }
@@ -1113,9 +1118,9 @@ impl<'a> Frames<'a> {
             ) {
                 continue;
             }
-            let toks = s.toks(self.text());
+            let toks = s.toks();
             let names = &self.resolved[si];
-            if definition_class(&toks, &keys).is_some() {
+            if definition_class(toks, &keys).is_some() {
                 if let Some(b) = toks.iter().position(|t| t.is("between")) {
                     let ps: Vec<String> = names
                         .iter()
@@ -1360,7 +1365,7 @@ impl<'a> Frames<'a> {
             return;
         };
         let Some(section) = block.section else { return };
-        let toks = s.toks(self.text());
+        let toks = s.toks();
         let Some(ti) = toks
             .iter()
             .position(|t| event_noun_class(t.text).is_some() || t.is_any(&["invades", "invaded"]))
@@ -1391,7 +1396,7 @@ impl<'a> Frames<'a> {
             .find(|(_, t)| t.is("and"))
             .map_or(toks.len(), |(a, _)| a);
         let heading = self.text()[s.span.clone()].to_owned();
-        let name = join(&toks, 0..end);
+        let name = join(toks, 0..end);
         let names = Rc::clone(&self.resolved[si]);
         let has_proper = names.iter().any(|n| {
             n.toks.start < end
@@ -1538,7 +1543,7 @@ impl<'a> Frames<'a> {
         if !matches!(block.kind, BlockKind::Paragraph | BlockKind::ListItem) && !prose_field {
             return;
         }
-        let toks = s.toks(self.text());
+        let toks = s.toks();
         let names = Rc::clone(&self.resolved[si]);
         let comparison = toks.iter().any(|t| t.is_any(COMPARISON));
         let mut triggered: Vec<usize> = Vec::new();
@@ -1548,7 +1553,7 @@ impl<'a> Frames<'a> {
             if comparison {
                 continue;
             }
-            if let Some(idx) = self.named_event(si, &toks, &names, r) {
+            if let Some(idx) = self.named_event(si, toks, &names, r) {
                 triggered.push(idx);
             }
         }
@@ -1564,7 +1569,7 @@ impl<'a> Frames<'a> {
                 continue;
             }
             self.trigger_at = Some(toks[i].start..toks[i].end);
-            if let Some(idx) = self.trigger(si, &toks, &names, i) {
+            if let Some(idx) = self.trigger(si, toks, &names, i) {
                 if !triggered.contains(&idx) {
                     triggered.push(idx);
                 }
@@ -1572,10 +1577,10 @@ impl<'a> Frames<'a> {
             self.trigger_at = None;
         }
         // Ends of sieges and campaigns told in this sentence.
-        self.ends(si, &toks, &names);
+        self.ends(si, toks, &names);
         // Arguments shared by every frame of the sentence.
         for &idx in &triggered {
-            self.fill_common(si, &toks, &names, idx);
+            self.fill_common(si, toks, &names, idx);
         }
         // The story goes on with the most specific event just told.
         let specific = triggered
@@ -1653,7 +1658,7 @@ impl<'a> Frames<'a> {
             (says && named.len() == 1).then(|| named[0])
         });
         if let Some(ev) = target {
-            if self.continuation(si, &toks, &names, ev) {
+            if self.continuation(si, toks, &names, ev) {
                 if let Some(cur) = &mut self.current {
                     if cur.0 == ev {
                         cur.2 = si;
@@ -4021,7 +4026,7 @@ fn days_before_month(year: i32, m: u8) -> i32 {
 }
 
 /// The date of the sentence nearest to token `i` (not a boundary like "since 938").
-fn nearest_date(s: &Sentence, i: usize) -> Option<&TimeMention> {
+fn nearest_date<'s>(s: &'s Sentence<'_>, i: usize) -> Option<&'s TimeMention> {
     s.times
         .iter()
         .filter(|t| t.is_date() && t.boundary.is_none() && t.kind != TimeKind::Lifespan)

@@ -70,6 +70,23 @@ fn month_lower(w: &str) -> Option<u8> {
         .map(|i| i as u8 + 1)
 }
 
+/// The longest word [`Lex::of`] can know.
+const LONGEST_KNOWN: usize = 32;
+
+/// The words the lexicon says something of, by their lower case bytes.
+static KNOWN: LazyLock<HashMap<&[u8], Lex, FxBuildHasher>> = LazyLock::new(|| {
+    let months = MONTHS.iter().flat_map(|m| [*m, &m[..3]]).chain(["sept"]);
+    let seasons = ["spring", "summer", "fall", "autumn", "winter"];
+    months
+        .chain(seasons)
+        .chain(STOPWORDS.iter().copied())
+        .chain(PERSON_TITLES.iter().copied())
+        .chain([SIEGE_VERBS, CAMPAIGN_NOUNS, TREATY_NOUNS, TRIGGER_WORDS].concat())
+        .map(|w| (w.as_bytes(), Lex::of_lower(w)))
+        .filter(|(_, l)| *l != Lex::default())
+        .collect()
+});
+
 /// What the cue words say of one word: looked up once, when a text is
 /// tokenized, since the extractor asks about the same tokens many times.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -89,19 +106,15 @@ pub struct Lex {
 impl Lex {
     pub fn of(word: &str) -> Lex {
         // Every word the lexicon knows, with what it says of it: one lookup.
-        static KNOWN: LazyLock<HashMap<&str, Lex, FxBuildHasher>> = LazyLock::new(|| {
-            let months = MONTHS.iter().flat_map(|m| [*m, &m[..3]]).chain(["sept"]);
-            let seasons = ["spring", "summer", "fall", "autumn", "winter"];
-            months
-                .chain(seasons)
-                .chain(STOPWORDS.iter().copied())
-                .chain(PERSON_TITLES.iter().copied())
-                .chain([SIEGE_VERBS, CAMPAIGN_NOUNS, TREATY_NOUNS, TRIGGER_WORDS].concat())
-                .map(|w| (w, Lex::of_lower(w)))
-                .filter(|(_, l)| *l != Lex::default())
-                .collect()
-        });
-        with_lower(word, |w| KNOWN.get(w).copied().unwrap_or_default())
+        let b = word.as_bytes();
+        let mut buf = [0u8; LONGEST_KNOWN];
+        let Some(buf) = buf.get_mut(..b.len()) else {
+            // Longer than any word the lexicon knows (a test holds it).
+            return Lex::default();
+        };
+        buf.copy_from_slice(b);
+        buf.make_ascii_lowercase();
+        KNOWN.get(&*buf).copied().unwrap_or_default()
     }
 
     fn of_lower(w: &str) -> Lex {
@@ -862,6 +875,7 @@ mod tests {
             }
         }
         assert_eq!(Lex::of("Sept").month, Some(9));
+        assert!(KNOWN.keys().all(|w| w.len() <= LONGEST_KNOWN));
         assert!(Lex::of("The").stopword);
     }
 

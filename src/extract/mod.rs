@@ -97,19 +97,20 @@ pub fn norm_key(s: &str) -> String {
 
 /// A sentence (or a heading, title or field value) of a document.
 #[derive(Debug)]
-pub struct Sentence {
+pub struct Sentence<'d> {
     pub span: Range<usize>,
     pub block: usize,
-    pub tokens: Vec<Token>,
+    /// Its tokens, with their text (made once: the steps read them many times).
+    pub toks: Vec<Tok<'d>>,
     pub times: Vec<TimeMention>,
     pub names: Vec<NameMention>,
     /// The discourse date before this sentence.
     pub anchor: Anchor,
 }
 
-impl Sentence {
-    pub fn toks<'a>(&self, text: &'a str) -> Vec<Tok<'a>> {
-        text::view(text, &self.tokens)
+impl<'d> Sentence<'d> {
+    pub fn toks(&self) -> &[Tok<'d>] {
+        &self.toks
     }
 }
 
@@ -117,7 +118,7 @@ impl Sentence {
 #[derive(Debug)]
 pub struct Scanned<'d> {
     pub doc: &'d Document,
-    pub sentences: Vec<Sentence>,
+    pub sentences: Vec<Sentence<'d>>,
 }
 
 /// Step 1: sentences, tokens, times, names.
@@ -139,19 +140,17 @@ pub fn scan(doc: &Document) -> Scanned<'_> {
             _ => units.push((bi, b.span.clone())),
         }
     }
-    let tokenized: Vec<Vec<Token>> = units
+    let tokenized: Vec<Vec<Tok<'_>>> = units
         .iter()
-        .map(|(_, r)| text::tokenize(&doc.text[r.clone()], r.start))
+        .map(|(_, r)| to_toks(&doc.text, &text::tokenize(&doc.text[r.clone()], r.start)))
         .collect();
     let mut words = DocWords::default();
     for toks in &tokenized {
-        let t = to_toks(&doc.text, toks);
-        words.observe(&t);
+        words.observe(toks);
     }
     let mut anchor = Anchor::default();
     let mut sentences = Vec::with_capacity(units.len());
-    for ((bi, span), tokens) in units.into_iter().zip(tokenized) {
-        let toks = to_toks(&doc.text, &tokens);
+    for ((bi, span), toks) in units.into_iter().zip(tokenized) {
         let narrative = matches!(
             doc.blocks[bi].kind,
             BlockKind::Paragraph | BlockKind::ListItem
@@ -171,7 +170,7 @@ pub fn scan(doc: &Document) -> Scanned<'_> {
         sentences.push(Sentence {
             span,
             block: bi,
-            tokens,
+            toks,
             times,
             names,
             anchor: before,

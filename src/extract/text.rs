@@ -121,7 +121,8 @@ pub fn tokenize(text: &str, base: usize) -> Vec<Token> {
     chars.extend(text.char_indices());
     let n = chars.len();
     let end_of = |i: usize| if i < n { chars[i].0 } else { text.len() };
-    let mut out = Vec::new();
+    // About one token in four characters: grows rarely.
+    let mut out = Vec::with_capacity(n / 4 + 4);
     let mut i = 0;
     while i < n {
         let c = chars[i].1;
