@@ -27,7 +27,7 @@ use indexmap::IndexSet;
 use oxigraph::model::vocab::{rdf, rdfs};
 use oxigraph::model::{GraphName, Literal, NamedNode, NamedOrBlankNode, Quad, Term};
 
-use rustc_hash::FxBuildHasher;
+use rustc_hash::{FxBuildHasher, FxHashMap};
 
 use crate::extract::{EntityClass, EventClass, norm_key};
 use crate::rdf::emit::{Base, DERIVED_GRAPH};
@@ -123,8 +123,9 @@ struct ResBuilder {
 pub struct SummaryBuilder {
     graph: NamedNode,
     prefix: String,
-    res: HashMap<NamedNode, ResBuilder>,
-    mentions: HashMap<NamedNode, u32>,
+    // FxHash: these maps take every quad of the map step.
+    res: FxHashMap<NamedNode, ResBuilder>,
+    mentions: FxHashMap<NamedNode, u32>,
     subjects: BTreeSet<NamedNode>,
 }
 
@@ -151,8 +152,8 @@ impl SummaryBuilder {
         SummaryBuilder {
             graph,
             prefix: base.resource_prefix(),
-            res: HashMap::new(),
-            mentions: HashMap::new(),
+            res: FxHashMap::default(),
+            mentions: FxHashMap::default(),
             subjects: BTreeSet::new(),
         }
     }
@@ -232,7 +233,7 @@ impl SummaryBuilder {
             .filter(|(_, b)| !b.kinds.is_empty() && b.label.is_some())
             .collect();
         res.sort_by(|a, b| a.0.cmp(&b.0));
-        let index: HashMap<&NamedNode, u32> = res
+        let index: FxHashMap<&NamedNode, u32> = res
             .iter()
             .enumerate()
             .map(|(i, (n, _))| (n, i as u32))

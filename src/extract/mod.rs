@@ -123,6 +123,14 @@ pub struct Scanned<'d> {
 
 /// Step 1: sentences, tokens, times, names.
 pub fn scan(doc: &Document) -> Scanned<'_> {
+    // Field values read as prose, decided once per block (a block has many sentences).
+    let prose: Vec<bool> = doc
+        .blocks
+        .iter()
+        .map(|b| {
+            matches!(b.kind, BlockKind::Field { .. }) && names_prose(&doc.text[b.span.clone()])
+        })
+        .collect();
     let mut units: Vec<(usize, Range<usize>)> = Vec::new();
     for (bi, b) in doc.blocks.iter().enumerate() {
         let text = &doc.text[b.span.clone()];
@@ -132,7 +140,7 @@ pub fn scan(doc: &Document) -> Scanned<'_> {
                     units.push((bi, s));
                 }
             }
-            BlockKind::Field { .. } if names_prose(text) => {
+            BlockKind::Field { .. } if prose[bi] => {
                 for s in text::sentences(text, b.span.start) {
                     units.push((bi, s));
                 }
@@ -154,7 +162,7 @@ pub fn scan(doc: &Document) -> Scanned<'_> {
         let narrative = matches!(
             doc.blocks[bi].kind,
             BlockKind::Paragraph | BlockKind::ListItem
-        ) || matches!(&doc.blocks[bi].kind, BlockKind::Field { .. } if names_prose(&doc.text[doc.blocks[bi].span.clone()]));
+        ) || prose[bi];
         let before = anchor;
         let times = if narrative {
             dates::tag(&toks, &mut anchor)
