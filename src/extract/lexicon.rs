@@ -47,11 +47,7 @@ pub const MONTHS: [&str; 12] = [
 
 /// Month number (1–12) of a month name or common abbreviation.
 pub fn month(word: &str) -> Option<u8> {
-    let w = word.trim_end_matches('.');
-    if w.len() < 3 || w.len() > 9 {
-        return None;
-    }
-    with_lower(w, month_lower)
+    with_lower(word, month_lower)
 }
 
 fn month_lower(w: &str) -> Option<u8> {

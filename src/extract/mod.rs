@@ -29,7 +29,7 @@ use crate::sources::{BlockKind, Document};
 use dates::{Anchor, TimeKind, TimeMention};
 pub use model::*;
 use names::{DocWords, NameClass, NameMention, Votes};
-use text::{Tok, Token};
+use text::Tok;
 
 /// Normalizes a name for comparison: lower case, no diacritics, dashes and
 /// apostrophes unified, single spaces.
@@ -150,7 +150,7 @@ pub fn scan(doc: &Document) -> Scanned<'_> {
     }
     let tokenized: Vec<Vec<Tok<'_>>> = units
         .iter()
-        .map(|(_, r)| to_toks(&doc.text, &text::tokenize(&doc.text[r.clone()], r.start)))
+        .map(|(_, r)| text::view(&doc.text, &text::tokenize(&doc.text[r.clone()], r.start)))
         .collect();
     let mut words = DocWords::default();
     for toks in &tokenized {
@@ -191,19 +191,6 @@ pub fn scan(doc: &Document) -> Scanned<'_> {
 fn names_prose(text: &str) -> bool {
     text.split_whitespace().count() >= 12 && text.contains(". ")
         || text.ends_with('.') && text.split_whitespace().count() >= 12
-}
-
-fn to_toks<'a>(text: &'a str, tokens: &[Token]) -> Vec<Tok<'a>> {
-    tokens
-        .iter()
-        .map(|t| Tok {
-            kind: t.kind,
-            text: &text[t.span.clone()],
-            start: t.span.start,
-            end: t.span.end,
-            lex: t.lex,
-        })
-        .collect()
 }
 
 /// Step 2: what each name is, from all its mentions in the corpus.

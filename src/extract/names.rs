@@ -1652,20 +1652,7 @@ fn cue_votes(toks: &[Tok<'_>], times: &[TimeMention], names: &[NameMention], k: 
 mod tests {
     use super::*;
     use crate::extract::dates::{Anchor, tag};
-    use crate::extract::text::tokenize;
-
-    fn toks(s: &str) -> Vec<Tok<'_>> {
-        tokenize(s, 0)
-            .into_iter()
-            .map(|t| Tok {
-                kind: t.kind,
-                text: &s[t.span.clone()],
-                start: t.span.start,
-                end: t.span.end,
-                lex: t.lex,
-            })
-            .collect()
-    }
+    use crate::extract::text::toks_of as toks;
 
     fn names(s: &str) -> Vec<(String, Option<NameClass>, Option<String>)> {
         let t = toks(s);
