@@ -394,7 +394,7 @@ impl<'a> Frames<'a> {
         toks: &[Tok<'_>],
         m: &NameMention,
     ) -> Option<RName> {
-        let k = norm_key(&m.text);
+        let k = m.key.clone();
         let base = |key: String, kind: Kind| RName {
             toks: m.toks.clone(),
             span: m.span.clone(),
@@ -4136,6 +4136,21 @@ fn irrealis_before(toks: &[Tok<'_>], i: usize) -> bool {
 /// definition. `keys` are the subject's names, normalized ([`norm_key`]).
 fn definition_class(toks: &[Tok<'_>], keys: &[String]) -> Option<EventClass> {
     let toks = &toks[..toks.len().min(40)];
+    // Most sentences are told apart by their first word: the normalized
+    // text below starts with the first word's key `f`, so a key it starts
+    // with is a prefix of `f` or has `f` as a prefix.
+    let f = norm_key(&toks.first()?.lower());
+    let may_start = f.is_empty()
+        || f == "the"
+        || f.starts_with("the ")
+        || f == "a"
+        || f.starts_with("a ")
+        || keys
+            .iter()
+            .any(|k| k.starts_with(f.as_str()) || f.starts_with(k.as_str()));
+    if !may_start {
+        return None;
+    }
     // Only the start of the normalized words is compared, and normalizing
     // the first words gives the start of normalizing them all (`norm_key`
     // only appends): normalize the words a comparison can reach.

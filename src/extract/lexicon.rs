@@ -13,6 +13,10 @@ use rustc_hash::FxBuildHasher;
 /// word is short (every cue word is), so a lookup allocates nothing.
 pub fn with_lower<R>(word: &str, f: impl FnOnce(&str) -> R) -> R {
     let b = word.as_bytes();
+    if !b.iter().any(u8::is_ascii_uppercase) {
+        // Already lower case (most words): nothing to copy.
+        return f(word);
+    }
     let mut buf = [0u8; 32];
     if let Some(buf) = buf.get_mut(..b.len()) {
         buf.copy_from_slice(b);

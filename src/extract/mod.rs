@@ -23,6 +23,8 @@ pub mod names;
 pub mod text;
 
 use std::collections::{BTreeMap, BTreeSet};
+
+use rustc_hash::FxHashMap;
 use std::ops::Range;
 
 use crate::sources::{BlockKind, Document};
@@ -36,7 +38,7 @@ use text::Tok;
 pub fn norm_key(s: &str) -> String {
     if s.is_ascii() {
         // The common case, byte by byte.
-        let mut out = String::with_capacity(s.len());
+        let mut out: Vec<u8> = Vec::with_capacity(s.len());
         let mut space = false;
         for b in s.bytes() {
             let c = match b {
@@ -49,50 +51,70 @@ pub fn norm_key(s: &str) -> String {
                 continue;
             }
             if space {
-                out.push(' ');
+                out.push(b' ');
                 space = false;
             }
-            out.push(char::from(c));
+            out.push(c);
         }
-        return out;
+        // ASCII in, ASCII out: never the lossy branch.
+        return String::from_utf8(out)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
     }
     let mut out = String::with_capacity(s.len());
     // Whether a space is owed before the next character.
     let mut space = false;
-    let mut push = |c: char, out: &mut String| {
-        let c = match c {
-            '–' | '—' | '‐' | '‑' | '-' => ' ',
-            '’' | '‘' | '`' => '\'',
-            c => c,
-        };
-        if c.is_whitespace() {
-            space = !out.is_empty();
-            return;
-        }
-        if space {
-            out.push(' ');
-            space = false;
-        }
-        if c.is_ascii() {
-            out.push(c.to_ascii_lowercase());
-        } else {
-            out.extend(c.to_lowercase());
-        }
-    };
     for ch in s.chars() {
         if ch.is_ascii() {
-            push(ch, &mut out);
+            // What `push_normalized` does, inline for the common case.
+            let c = match ch {
+                '-' => ' ',
+                '`' => '\'',
+                c => c.to_ascii_lowercase(),
+            };
+            if c.is_whitespace() {
+                space = !out.is_empty();
+                continue;
+            }
+            if space {
+                out.push(' ');
+                space = false;
+            }
+            out.push(c);
         } else {
             // Decomposed one character at a time: only combining marks could
             // be reordered across characters, and they are dropped.
             unicode_normalization::char::decompose_compatible(ch, |c| {
                 if !unicode_normalization::char::is_combining_mark(c) {
-                    push(c, &mut out);
+                    push_normalized(c, &mut space, &mut out);
                 }
             });
         }
     }
     out
+}
+
+/// One character of a decomposed text into its key: dashes are spaces,
+/// curly apostrophes straight, runs of white space one space (none at the
+/// start; `space` says one is owed), letters in lower case.
+fn push_normalized(c: char, space: &mut bool, out: &mut String) {
+    let c = match c {
+        '–' | '—' | '‐' | '‑' | '-' => ' ',
+        '’' | '‘' | '`' => '\'',
+        c => c,
+    };
+    if c.is_whitespace() {
+        *space = !out.is_empty();
+        return;
+    }
+    if *space {
+        out.push(' ');
+        *space = false;
+    }
+    if c.is_ascii() {
+        out.push(c.to_ascii_lowercase());
+    } else {
+        out.extend(c.to_lowercase());
+    }
 }
 
 /// A sentence (or a heading, title or field value) of a document.
@@ -212,6 +234,9 @@ pub struct NameTable {
     suffix: BTreeMap<String, String>,
     /// Classes decided by aliases rather than votes.
     forced: BTreeMap<String, NameClass>,
+    /// Once the table is built: [`NameTable::class_of_key`] of every key it
+    /// knows (any other key has no class), looked up rather than worked out.
+    classes: Option<FxHashMap<String, Option<NameClass>>>,
 }
 
 /// Heads of natural features whose first word alone names them too.
@@ -224,14 +249,25 @@ impl NameTable {
         for d in docs {
             for s in &d.sentences {
                 for m in &s.names {
-                    let k = norm_key(&m.text);
-                    t.votes.entry(k.clone()).or_default().merge(&m.votes);
-                    *t.surfaces
-                        .entry(k.clone())
-                        .or_default()
-                        .entry(m.text.clone())
-                        .or_default() += 1;
-                    if m.people {
+                    let k = &m.key;
+                    // Looked up before inserting: most mentions repeat a key.
+                    match t.votes.get_mut(k) {
+                        Some(v) => v.merge(&m.votes),
+                        None => {
+                            t.votes.insert(k.clone(), m.votes);
+                        }
+                    }
+                    let surfaces = match t.surfaces.get_mut(k) {
+                        Some(x) => x,
+                        None => t.surfaces.entry(k.clone()).or_default(),
+                    };
+                    match surfaces.get_mut(&m.text) {
+                        Some(n) => *n += 1,
+                        None => {
+                            surfaces.insert(m.text.clone(), 1);
+                        }
+                    }
+                    if m.people && !plural_people.contains(k) {
                         plural_people.insert(k.clone());
                     }
                     for &li in &m.life {
@@ -435,6 +471,13 @@ impl NameTable {
                 t.peoples.insert(p.clone(), s);
             }
         }
+        let classes = t
+            .votes
+            .keys()
+            .chain(t.forced.keys())
+            .map(|k| (k.clone(), t.class_of_key(k)))
+            .collect();
+        t.classes = Some(classes);
         t
     }
 
@@ -470,6 +513,9 @@ impl NameTable {
 
     /// The class all mentions of a key vote for.
     pub fn class_of_key(&self, key: &str) -> Option<NameClass> {
+        if let Some(classes) = &self.classes {
+            return classes.get(key).copied().flatten();
+        }
         if let Some(c) = self.forced.get(key) {
             return Some(*c);
         }

@@ -90,6 +90,8 @@ pub struct NameMention {
     pub toks: Range<usize>,
     /// The name as written (normalized text).
     pub text: String,
+    /// [`super::norm_key`] of `text`, made once the mention is final.
+    pub key: String,
     /// Byte range in the document text.
     pub span: Range<usize>,
     /// Lower-case title before the name ("emperor", "general").
@@ -281,35 +283,35 @@ fn is_name_token(toks: &[Tok<'_>], k: usize, words: &DocWords) -> bool {
         return after_name
             && then.is_none_or(|n| n.kind != TokenKind::Word || n.is_any(&["of", "and"]));
     }
-    let lower = t.lower();
-    if lexicon::NOT_NAMES.contains(&lower.as_ref()) || is_month(t) {
+    // A word that is never a name, or an adjective made from a name
+    // ("Chinese-style", "Song-controlled").
+    let not_name = t.with_lower(|lower| {
+        lexicon::NOT_NAMES.contains(&lower)
+            || lower.rsplit_once(['-', '–']).is_some_and(|(_, tail)| {
+                [
+                    "style",
+                    "led",
+                    "based",
+                    "controlled",
+                    "occupied",
+                    "speaking",
+                    "born",
+                    "like",
+                    "ruled",
+                    "held",
+                    "dominated",
+                    "backed",
+                    "inspired",
+                    "allied",
+                    "era",
+                    "period",
+                    "language",
+                ]
+                .contains(&tail)
+            })
+    });
+    if not_name || is_month(t) {
         return false;
-    }
-    // "Chinese-style", "Song-controlled": an adjective made from a name.
-    if let Some((_, tail)) = lower.rsplit_once(['-', '–']) {
-        if [
-            "style",
-            "led",
-            "based",
-            "controlled",
-            "occupied",
-            "speaking",
-            "born",
-            "like",
-            "ruled",
-            "held",
-            "dominated",
-            "backed",
-            "inspired",
-            "allied",
-            "era",
-            "period",
-            "language",
-        ]
-        .contains(&tail)
-        {
-            return false;
-        }
     }
     // "May" only as a name when not a month.
     if t.is("may") && toks.get(k + 1).is_some_and(|n| n.kind == TokenKind::Number) {
@@ -365,6 +367,7 @@ fn is_name_token(toks: &[Tok<'_>], k: usize, words: &DocWords) -> bool {
         if words.cap_mid.contains(t.text) {
             return true;
         }
+        let lower = t.lower();
         if words.lower.contains(lower.as_ref()) {
             return false;
         }
@@ -639,6 +642,9 @@ pub fn find_names_in(
             m.votes.add(NameClass::Person, 3.0);
         }
     }
+    for m in &mut out {
+        m.key = super::norm_key(&m.text);
+    }
     out
 }
 
@@ -815,6 +821,7 @@ fn split_run(toks: &[Tok<'_>], run: Range<usize>, out: &mut Vec<NameMention>) {
         span: toks[name.start].start..toks[name.end - 1].end,
         toks: name,
         text,
+        key: String::new(),
         title,
         modifier,
         possessive: false,

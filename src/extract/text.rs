@@ -61,10 +61,12 @@ impl<'a> Tok<'a> {
     /// The token in lower case, borrowed when it already is (most words).
     pub fn lower(&self) -> Cow<'a, str> {
         let t = self.text;
-        if t.is_ascii() && !t.bytes().any(|b| b.is_ascii_uppercase()) {
-            Cow::Borrowed(t)
-        } else {
+        if !t.is_ascii() {
             Cow::Owned(t.to_lowercase())
+        } else if t.bytes().any(|b| b.is_ascii_uppercase()) {
+            Cow::Owned(t.to_ascii_lowercase())
+        } else {
+            Cow::Borrowed(t)
         }
     }
 
