@@ -19,3 +19,10 @@ pub mod sources;
 pub mod stats;
 pub mod store;
 pub mod validate;
+
+/// mimalloc for every allocation of the process, C and C++ included (its
+/// `override` feature): the extractor allocates many small strings, and
+/// one allocator for all keeps a string that RocksDB allocates and Rust
+/// frees (Oxigraph's error messages) in the same heap.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
