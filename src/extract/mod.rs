@@ -37,7 +37,22 @@ use text::Tok;
 /// apostrophes unified, single spaces.
 pub fn norm_key(s: &str) -> String {
     if s.is_ascii() {
-        // The common case, byte by byte.
+        // The common case: lower case is all a key needs when there is no
+        // dash, backquote, white space other than single spaces between
+        // words. The tests are folds, without early exits, so they vectorize.
+        let lower = s.to_ascii_lowercase();
+        let b = lower.as_bytes();
+        let odd_byte = b.iter().fold(false, |odd, &c| {
+            odd | (c == b'-') | (c == b'`') | (c != b' ' && c.is_ascii_whitespace())
+        });
+        let odd_space = b.first() == Some(&b' ')
+            || b.last() == Some(&b' ')
+            || b.windows(2)
+                .fold(false, |odd, w| odd | ((w[0] == b' ') & (w[1] == b' ')));
+        if !odd_byte && !odd_space {
+            return lower;
+        }
+        // Byte by byte.
         let mut out: Vec<u8> = Vec::with_capacity(s.len());
         let mut space = false;
         for b in s.bytes() {
@@ -145,6 +160,12 @@ pub struct Scanned<'d> {
 
 /// Step 1: sentences, tokens, times, names.
 pub fn scan(doc: &Document) -> Scanned<'_> {
+    scan_with(doc, None)
+}
+
+/// [`scan`], given `doc.text.to_ascii_lowercase()` to take the tokens'
+/// lower case from (the rules ask for it often).
+pub fn scan_with<'d>(doc: &'d Document, lower: Option<&'d str>) -> Scanned<'d> {
     // Field values read as prose, decided once per block (a block has many sentences).
     let prose: Vec<bool> = doc
         .blocks
@@ -172,7 +193,13 @@ pub fn scan(doc: &Document) -> Scanned<'_> {
     }
     let tokenized: Vec<Vec<Tok<'_>>> = units
         .iter()
-        .map(|(_, r)| text::view(&doc.text, &text::tokenize(&doc.text[r.clone()], r.start)))
+        .map(|(_, r)| {
+            text::view(
+                &doc.text,
+                lower,
+                &text::tokenize(&doc.text[r.clone()], r.start),
+            )
+        })
         .collect();
     let mut words = DocWords::default();
     for toks in &tokenized {
@@ -218,22 +245,23 @@ fn names_prose(text: &str) -> bool {
 /// Step 2: what each name is, from all its mentions in the corpus.
 #[derive(Debug, Default)]
 pub struct NameTable {
+    // Only `votes` is walked in key order; the other maps are looked up.
     votes: BTreeMap<String, Votes>,
-    surfaces: BTreeMap<String, BTreeMap<String, usize>>,
+    surfaces: FxHashMap<String, FxHashMap<String, usize>>,
     /// Distinct life spans stated for a person's name (homonyms).
-    lifespans: BTreeMap<String, BTreeSet<(i32, i32)>>,
+    lifespans: FxHashMap<String, BTreeSet<(i32, i32)>>,
     /// Bare name → polity surface ("jin" → "Jin dynasty").
-    bare: BTreeMap<String, String>,
+    bare: FxHashMap<String, String>,
     /// Name with a people's adjective → the polity it names ("jurchen jin dynasty" → "Jin dynasty").
-    stripped: BTreeMap<String, String>,
+    stripped: FxHashMap<String, String>,
     /// People (singular or plural) → the polity they formed ("jurchens" → "Jin dynasty").
-    peoples: BTreeMap<String, String>,
+    peoples: FxHashMap<String, String>,
     /// Bare name of a natural feature → its full name ("huai" → "Huai River").
-    place_bare: BTreeMap<String, String>,
+    place_bare: FxHashMap<String, String>,
     /// Last word of a polity's name → the polity ("qi" → "Da Qi").
-    suffix: BTreeMap<String, String>,
+    suffix: FxHashMap<String, String>,
     /// Classes decided by aliases rather than votes.
-    forced: BTreeMap<String, NameClass>,
+    forced: FxHashMap<String, NameClass>,
     /// Once the table is built: [`NameTable::class_of_key`] of every key it
     /// knows (any other key has no class), looked up rather than worked out.
     classes: Option<FxHashMap<String, Option<NameClass>>>,
@@ -519,19 +547,17 @@ impl NameTable {
         if let Some(c) = self.forced.get(key) {
             return Some(*c);
         }
+        // A key without votes has no class.
+        let votes = self.votes.get(key)?;
         if key.contains('–')
-            || key.split(' ').count() == 1
+            || !key.contains(' ')
                 && lexicon::looks_like_demonym(key)
                 && !self.peoples.contains_key(key)
         {
             // "Chinese", "Korean" as adjectives name peoples, not things.
-            return self
-                .votes
-                .get(key)
-                .and_then(|v| v.best(2.0))
-                .filter(|c| *c != NameClass::Polity);
+            return votes.best(2.0).filter(|c| *c != NameClass::Polity);
         }
-        self.votes.get(key).and_then(|v| v.best(1.5))
+        votes.best(1.5)
     }
 
     /// The place a bare name stands for ("Huai" → "Huai River").
@@ -577,7 +603,12 @@ impl NameTable {
 
 /// Runs the three steps over a corpus.
 pub fn extract_all(docs: &[Document]) -> Vec<Extraction> {
-    let scanned: Vec<Scanned<'_>> = docs.iter().map(scan).collect();
+    let lower: Vec<String> = docs.iter().map(|d| d.text.to_ascii_lowercase()).collect();
+    let scanned: Vec<Scanned<'_>> = docs
+        .iter()
+        .zip(&lower)
+        .map(|(d, l)| scan_with(d, Some(l)))
+        .collect();
     let table = NameTable::build(&scanned);
     scanned.iter().map(|s| frames::extract(s, &table)).collect()
 }
@@ -593,6 +624,33 @@ mod tests {
         assert_eq!(norm_key("Lin’an"), "lin'an");
         assert_eq!(norm_key("Zürich"), "zurich");
         assert_eq!(norm_key(" A\u{2011}b\u{00a0} c\u{301}\u{327}–"), "a b c");
+    }
+
+    #[test]
+    fn norm_key_of_ascii_is_what_the_general_path_makes() {
+        // Every string of up to five of these bytes: the ASCII shortcut and
+        // the byte loop against the whole-string reference.
+        let alphabet = [b'a', b'B', b' ', b'-', b'`', b'\t', b'\n', b'\''];
+        let mut strings = vec![Vec::new()];
+        for _ in 0..5 {
+            let longer: Vec<Vec<u8>> = strings
+                .iter()
+                .filter(|s| s.len() == strings.last().map_or(0, Vec::len))
+                .flat_map(|s| {
+                    alphabet.iter().map(move |&b| {
+                        let mut t = s.clone();
+                        t.push(b);
+                        t
+                    })
+                })
+                .collect();
+            strings.extend(longer);
+        }
+        assert_eq!(strings.len(), (0..=5).map(|n| 8usize.pow(n)).sum::<usize>());
+        for s in strings {
+            let s = String::from_utf8(s).expect("ASCII");
+            assert_eq!(norm_key(&s), norm_key_by_string(&s), "{s:?}");
+        }
     }
 
     /// The whole string's NFKD, as `norm_key` once did it for text that is

@@ -36,6 +36,10 @@ pub struct Tok<'a> {
     pub start: usize,
     pub end: usize,
     pub lex: Lex,
+    /// The token in lower case, when it is ASCII and lower case is at hand
+    /// without allocating: a slice of the document's lower-cased text, or
+    /// of the text itself when the token has no capital.
+    pub low: Option<&'a str>,
 }
 
 impl<'a> Tok<'a> {
@@ -60,6 +64,9 @@ impl<'a> Tok<'a> {
 
     /// The token in lower case, borrowed when it already is (most words).
     pub fn lower(&self) -> Cow<'a, str> {
+        if let Some(l) = self.low {
+            return Cow::Borrowed(l);
+        }
         let t = self.text;
         if !t.is_ascii() {
             Cow::Owned(t.to_lowercase())
@@ -73,7 +80,9 @@ impl<'a> Tok<'a> {
     /// Calls `f` with the token in lower case (as [`Tok::lower`] gives it),
     /// made on the stack when the token is ASCII.
     pub fn with_lower<R>(&self, f: impl FnOnce(&str) -> R) -> R {
-        if self.text.is_ascii() {
+        if let Some(l) = self.low {
+            f(l)
+        } else if self.text.is_ascii() {
             super::lexicon::with_lower(self.text, f)
         } else {
             f(&self.text.to_lowercase())
@@ -98,36 +107,96 @@ fn is_apostrophe(c: char) -> bool {
 }
 
 /// Tokens with their text (spans are byte ranges of `text`), as the
-/// extractor's patterns see them.
-pub fn view<'a>(text: &'a str, tokens: &[Token]) -> Vec<Tok<'a>> {
+/// extractor's patterns see them. `lower`, when given, is
+/// `text.to_ascii_lowercase()`: ASCII tokens then take their lower case
+/// from it.
+pub fn view<'a>(text: &'a str, lower: Option<&'a str>, tokens: &[Token]) -> Vec<Tok<'a>> {
     tokens
         .iter()
-        .map(|t| Tok {
-            kind: t.kind,
-            text: &text[t.span.clone()],
-            start: t.span.start,
-            end: t.span.end,
-            lex: t.lex,
+        .map(|t| {
+            let s = &text[t.span.clone()];
+            let low = if !s.is_ascii() {
+                None
+            } else if let Some(l) = lower.and_then(|l| l.get(t.span.clone())) {
+                Some(l)
+            } else if !s.bytes().any(|b| b.is_ascii_uppercase()) {
+                Some(s)
+            } else {
+                None
+            };
+            Tok {
+                kind: t.kind,
+                text: s,
+                start: t.span.start,
+                end: t.span.end,
+                lex: t.lex,
+                low,
+            }
         })
         .collect()
 }
 
 /// The tokens of a whole text, viewed with their text.
 pub fn toks_of(text: &str) -> Vec<Tok<'_>> {
-    view(text, &tokenize(text, 0))
+    view(text, None, &tokenize(text, 0))
 }
 
 /// Splits text into tokens; `base` is added to every offset.
 pub fn tokenize(text: &str, base: usize) -> Vec<Token> {
-    let mut chars: Vec<(usize, char)> = Vec::with_capacity(text.len());
-    chars.extend(text.char_indices());
+    if text.is_ascii() {
+        // Each byte a character: no table of character offsets to make.
+        tokenize_chars(text, base, &Ascii(text.as_bytes()))
+    } else {
+        let chars: Vec<(usize, char)> = text.char_indices().collect();
+        tokenize_chars(text, base, &chars.as_slice())
+    }
+}
+
+/// The characters of a text by index, with their byte offsets.
+trait Chars {
+    fn len(&self) -> usize;
+    fn ch(&self, i: usize) -> char;
+    fn offset(&self, i: usize) -> usize;
+    fn get(&self, i: usize) -> Option<char> {
+        (i < self.len()).then(|| self.ch(i))
+    }
+}
+
+/// ASCII text: character `i` is byte `i`.
+struct Ascii<'a>(&'a [u8]);
+
+impl Chars for Ascii<'_> {
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+    fn ch(&self, i: usize) -> char {
+        char::from(self.0[i])
+    }
+    fn offset(&self, i: usize) -> usize {
+        i
+    }
+}
+
+impl Chars for &[(usize, char)] {
+    fn len(&self) -> usize {
+        <[(usize, char)]>::len(self)
+    }
+    fn ch(&self, i: usize) -> char {
+        self[i].1
+    }
+    fn offset(&self, i: usize) -> usize {
+        self[i].0
+    }
+}
+
+fn tokenize_chars(text: &str, base: usize, chars: &impl Chars) -> Vec<Token> {
     let n = chars.len();
-    let end_of = |i: usize| if i < n { chars[i].0 } else { text.len() };
+    let end_of = |i: usize| if i < n { chars.offset(i) } else { text.len() };
     // About one token in four characters: grows rarely.
     let mut out = Vec::with_capacity(n / 4 + 4);
     let mut i = 0;
     while i < n {
-        let c = chars[i].1;
+        let c = chars.ch(i);
         if c.is_whitespace() {
             i += 1;
             continue;
@@ -136,15 +205,15 @@ pub fn tokenize(text: &str, base: usize) -> Vec<Token> {
         if c.is_ascii_digit() {
             i += 1;
             while i < n {
-                let c = chars[i].1;
+                let c = chars.ch(i);
                 if c.is_ascii_digit() {
                     i += 1;
                 } else if c == ','
-                    && (1..=3).all(|k| chars.get(i + k).is_some_and(|x| x.1.is_ascii_digit()))
-                    && !chars.get(i + 4).is_some_and(|x| x.1.is_ascii_digit())
+                    && (1..=3).all(|k| chars.get(i + k).is_some_and(|x| x.is_ascii_digit()))
+                    && !chars.get(i + 4).is_some_and(|x| x.is_ascii_digit())
                 {
                     i += 4;
-                } else if c == '.' && chars.get(i + 1).is_some_and(|x| x.1.is_ascii_digit()) {
+                } else if c == '.' && chars.get(i + 1).is_some_and(|x| x.is_ascii_digit()) {
                     i += 2;
                 } else {
                     break;
@@ -152,21 +221,21 @@ pub fn tokenize(text: &str, base: usize) -> Vec<Token> {
             }
             // Ordinals and decades: 13th, 1130s.
             let mut j = i;
-            while j < n && chars[j].1.is_ascii_alphabetic() {
+            while j < n && chars.ch(j).is_ascii_alphabetic() {
                 j += 1;
             }
             if j > i && j - i <= 2 {
                 i = j;
                 out.push(Token {
                     kind: TokenKind::Word,
-                    span: base + chars[start].0..base + end_of(i),
+                    span: base + chars.offset(start)..base + end_of(i),
                     lex: Lex::default(),
                 });
                 continue;
             }
             out.push(Token {
                 kind: TokenKind::Number,
-                span: base + chars[start].0..base + end_of(i),
+                span: base + chars.offset(start)..base + end_of(i),
                 lex: Lex::default(),
             });
             continue;
@@ -174,16 +243,16 @@ pub fn tokenize(text: &str, base: usize) -> Vec<Token> {
         if c.is_alphabetic() {
             i += 1;
             while i < n {
-                let c = chars[i].1;
+                let c = chars.ch(i);
                 if c.is_alphanumeric() {
                     i += 1;
                 } else if (is_apostrophe(c) || is_dash(c))
-                    && chars.get(i + 1).is_some_and(|x| x.1.is_alphabetic())
+                    && chars.get(i + 1).is_some_and(|x| x.is_alphabetic())
                 {
                     // Possessive 's is its own token.
                     if is_apostrophe(c)
-                        && chars.get(i + 1).is_some_and(|x| x.1 == 's')
-                        && !chars.get(i + 2).is_some_and(|x| x.1.is_alphabetic())
+                        && chars.get(i + 1).is_some_and(|x| x == 's')
+                        && !chars.get(i + 2).is_some_and(|x| x.is_alphabetic())
                     {
                         break;
                     }
@@ -194,19 +263,19 @@ pub fn tokenize(text: &str, base: usize) -> Vec<Token> {
             }
             out.push(Token {
                 kind: TokenKind::Word,
-                span: base + chars[start].0..base + end_of(i),
+                span: base + chars.offset(start)..base + end_of(i),
                 lex: Lex::default(),
             });
             continue;
         }
         if is_apostrophe(c)
-            && chars.get(i + 1).is_some_and(|x| x.1 == 's')
-            && !chars.get(i + 2).is_some_and(|x| x.1.is_alphabetic())
+            && chars.get(i + 1).is_some_and(|x| x == 's')
+            && !chars.get(i + 2).is_some_and(|x| x.is_alphabetic())
         {
             i += 2;
             out.push(Token {
                 kind: TokenKind::Word,
-                span: base + chars[start].0..base + end_of(i),
+                span: base + chars.offset(start)..base + end_of(i),
                 lex: Lex::default(),
             });
             continue;
@@ -214,7 +283,7 @@ pub fn tokenize(text: &str, base: usize) -> Vec<Token> {
         i += 1;
         out.push(Token {
             kind: TokenKind::Punct,
-            span: base + chars[start].0..base + end_of(i),
+            span: base + chars.offset(start)..base + end_of(i),
             lex: Lex::default(),
         });
     }
