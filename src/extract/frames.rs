@@ -17,12 +17,14 @@ use std::collections::BTreeMap;
 use std::ops::Range;
 use std::rc::Rc;
 
+use rustc_hash::FxHashMap;
+
 use super::dates::{Date, TimeKind, TimeMention};
 use super::lexicon;
 use super::model::*;
 use super::names::{NameClass, NameMention, head_class, join};
 use super::text::{Tok, TokenKind};
-use super::{NameTable, Scanned, Sentence, norm_key};
+use super::{NameTable, Scanned, Sentence, norm_key, norm_key_is};
 use crate::sources::BlockKind;
 
 /// What a name in a sentence turned out to be.
@@ -169,7 +171,7 @@ pub fn extract(sc: &Scanned<'_>, table: &NameTable) -> Extraction {
         },
         persons: Vec::new(),
         places: Vec::new(),
-        homonyms: BTreeMap::new(),
+        homonyms: FxHashMap::default(),
         section_events: BTreeMap::new(),
         current: None,
         subject: None,
@@ -177,7 +179,7 @@ pub fn extract(sc: &Scanned<'_>, table: &NameTable) -> Extraction {
         resolved: Vec::new(),
         definitions: Vec::new(),
         trigger_at: None,
-        told: BTreeMap::new(),
+        told: FxHashMap::default(),
         sentence_keys: (0..sc.sentences.len()).map(|_| OnceCell::new()).collect(),
     };
     f.run();
@@ -193,7 +195,7 @@ struct Frames<'a> {
     /// Places mentioned so far, most recent last.
     places: Vec<String>,
     /// Choice made for a homonym's name: norm key → entity key.
-    homonyms: BTreeMap<String, String>,
+    homonyms: FxHashMap<String, String>,
     /// Section index → event its heading names.
     section_events: BTreeMap<usize, usize>,
     /// The event being told: (event index, block index, sentence index).
@@ -207,7 +209,7 @@ struct Frames<'a> {
     /// The trigger word being read.
     trigger_at: Option<Range<usize>>,
     /// Normalized sentence → events it was read as stating.
-    told: BTreeMap<String, Vec<usize>>,
+    told: FxHashMap<String, Vec<usize>>,
     /// Each sentence's normalized text, made when first asked for.
     sentence_keys: Vec<OnceCell<String>>,
 }
@@ -411,7 +413,8 @@ impl<'a> Frames<'a> {
             return Some(base(m.text.clone(), Kind::Event));
         }
         // "Song–Jin" names two polities, not one thing.
-        if m.text.contains('–')
+        if !m.text.is_ascii()
+            && m.text.contains('–')
             && m.text
                 .split('–')
                 .all(|p| self.table.polity_alias(&norm_key(p)).is_some())
@@ -1479,7 +1482,7 @@ impl<'a> Frames<'a> {
             let k = norm_key(n);
             self.out.events.iter().position(|e| {
                 e.class.family() == class.family()
-                    && e.name.as_deref().map(norm_key) == Some(k.clone())
+                    && e.name.as_deref().is_some_and(|n| norm_key_is(n, &k))
             })
         }) {
             Some(i) => i,
@@ -1693,7 +1696,7 @@ impl<'a> Frames<'a> {
                     self.out
                         .events
                         .iter()
-                        .position(|e| e.name.as_deref().map(norm_key) == Some(k.clone()))
+                        .position(|e| e.name.as_deref().is_some_and(|n| norm_key_is(n, &k)))
                 });
             if let Some(idx) = earlier {
                 self.out.events[idx].aliases.insert(r.surface.clone());
@@ -2928,8 +2931,8 @@ impl<'a> Frames<'a> {
         if let Some(nk) = &nk {
             if let Some(i) = events.iter().position(|e| {
                 same_family(e)
-                    && (e.name.as_deref().map(norm_key).as_ref() == Some(nk)
-                        || e.aliases.iter().any(|a| norm_key(a) == *nk))
+                    && (e.name.as_deref().is_some_and(|n| norm_key_is(n, nk))
+                        || e.aliases.iter().any(|a| norm_key_is(a, nk)))
             }) {
                 return Some(i);
             }
@@ -3620,8 +3623,8 @@ impl<'a> Frames<'a> {
             let target = if let Some(n) = named {
                 let k = norm_key(&n.surface);
                 self.out.events.iter().position(|e| {
-                    e.name.as_deref().map(norm_key) == Some(k.clone())
-                        || e.aliases.iter().any(|a| norm_key(a) == k)
+                    e.name.as_deref().is_some_and(|n| norm_key_is(n, &k))
+                        || e.aliases.iter().any(|a| norm_key_is(a, &k))
                 })
             } else if let Some(p) = near_place {
                 self.out.events.iter().rposition(|e| {
@@ -3708,12 +3711,13 @@ fn same_event(a: &Event, b: &Event) -> bool {
         return false;
     }
     if let (Some(x), Some(y)) = (&a.name, &b.name) {
-        if norm_key(x) != norm_key(y)
+        let (kx, ky) = (norm_key(x), norm_key(y));
+        if kx != ky
             && !a
                 .aliases
                 .iter()
                 .chain(&b.aliases)
-                .any(|al| norm_key(al) == norm_key(x) || norm_key(al) == norm_key(y))
+                .any(|al| norm_key_is(al, &kx) || norm_key_is(al, &ky))
         {
             return false;
         }
@@ -3748,7 +3752,7 @@ fn same_event(a: &Event, b: &Event) -> bool {
                     .find_map(|p| k.strip_prefix(p).map(str::to_owned))
             })
             .is_some_and(|at| {
-                y.name.is_none() && y.place.as_deref().is_some_and(|p| norm_key(p) == at)
+                y.name.is_none() && y.place.as_deref().is_some_and(|p| norm_key_is(p, &at))
             })
     };
     match a.class.family() {

@@ -108,6 +108,41 @@ pub fn norm_key(s: &str) -> String {
     out
 }
 
+/// Whether `norm_key(s) == key`, without making the key of an ASCII `s`:
+/// its bytes are normalized one by one and compared as they come.
+pub fn norm_key_is(s: &str, key: &str) -> bool {
+    if !s.is_ascii() {
+        return norm_key(s) == key;
+    }
+    let k = key.as_bytes();
+    // How much of `key` the normalized bytes matched so far.
+    let mut n = 0;
+    let mut space = false;
+    for b in s.bytes() {
+        let c = match b {
+            b'-' => b' ',
+            b'`' => b'\'',
+            b => b.to_ascii_lowercase(),
+        };
+        if c.is_ascii_whitespace() {
+            space = n > 0;
+            continue;
+        }
+        if space {
+            if k.get(n) != Some(&b' ') {
+                return false;
+            }
+            n += 1;
+            space = false;
+        }
+        if k.get(n) != Some(&c) {
+            return false;
+        }
+        n += 1;
+    }
+    n == k.len()
+}
+
 /// One character of a decomposed text into its key: dashes are spaces,
 /// curly apostrophes straight, runs of white space one space (none at the
 /// start; `space` says one is owed), letters in lower case.
@@ -245,8 +280,8 @@ fn names_prose(text: &str) -> bool {
 /// Step 2: what each name is, from all its mentions in the corpus.
 #[derive(Debug, Default)]
 pub struct NameTable {
-    // Only `votes` is walked in key order; the other maps are looked up.
-    votes: BTreeMap<String, Votes>,
+    // Looked up, or walked in sorted key order.
+    votes: FxHashMap<String, Votes>,
     surfaces: FxHashMap<String, FxHashMap<String, usize>>,
     /// Distinct life spans stated for a person's name (homonyms).
     lifespans: FxHashMap<String, BTreeSet<(i32, i32)>>,
@@ -314,7 +349,8 @@ impl NameTable {
             }
         }
         // Polities named with a head word: their bare name is the same polity.
-        let keys: Vec<String> = t.votes.keys().cloned().collect();
+        let mut keys: Vec<String> = t.votes.keys().cloned().collect();
+        keys.sort_unstable();
         let mut by_bare: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for k in &keys {
             if t.class_of_key(k) != Some(NameClass::Polity) {
@@ -549,7 +585,7 @@ impl NameTable {
         }
         // A key without votes has no class.
         let votes = self.votes.get(key)?;
-        if key.contains('–')
+        if !key.is_ascii() && key.contains('–')
             || !key.contains(' ')
                 && lexicon::looks_like_demonym(key)
                 && !self.peoples.contains_key(key)
@@ -593,11 +629,14 @@ impl NameTable {
 
     /// All polity keys known to the table.
     pub fn polities(&self) -> Vec<String> {
-        self.votes
+        let mut out: Vec<String> = self
+            .votes
             .keys()
             .filter(|k| self.class_of_key(k) == Some(NameClass::Polity))
             .cloned()
-            .collect()
+            .collect();
+        out.sort_unstable();
+        out
     }
 }
 
@@ -650,6 +689,35 @@ mod tests {
         for s in strings {
             let s = String::from_utf8(s).expect("ASCII");
             assert_eq!(norm_key(&s), norm_key_by_string(&s), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn norm_key_is_says_whether_the_keys_are_equal() {
+        let words = [
+            "",
+            " ",
+            "a",
+            "A",
+            "a b",
+            "a  b",
+            " a b ",
+            "a-b",
+            "a`b",
+            "a'b",
+            "ab",
+            "a\tb",
+            "b a",
+            "Zürich",
+            "zurich",
+            "Jin–Song",
+            "jin song",
+        ];
+        for x in words {
+            for y in words {
+                let key = norm_key(y);
+                assert_eq!(norm_key_is(x, &key), norm_key(x) == key, "{x:?} {y:?}");
+            }
         }
     }
 
