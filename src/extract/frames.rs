@@ -16,8 +16,9 @@ use std::cell::OnceCell;
 use std::collections::BTreeMap;
 use std::ops::Range;
 use std::rc::Rc;
+use std::sync::LazyLock;
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::dates::{Date, TimeKind, TimeMention};
 use super::lexicon;
@@ -4133,8 +4134,14 @@ fn irrealis_before(toks: &[Tok<'_>], i: usize) -> bool {
         .iter()
         .rposition(|t| t.text == ";" || t.text == ".")
         .map_or(start, |p| start + p + 1);
-    toks[from..i].iter().any(|t| t.is_any(IRREALIS))
+    // `Tok::is_any(IRREALIS)`, as one lookup: the words are ASCII lower case.
+    toks[from..i]
+        .iter()
+        .any(|t| t.text.is_ascii() && t.with_lower(|w| IRREALIS_SET.contains(w)))
 }
+
+static IRREALIS_SET: LazyLock<FxHashSet<&'static str>> =
+    LazyLock::new(|| IRREALIS.iter().copied().collect());
 
 /// "The X was a battle", "The X were a series of conflicts": the class of the
 /// definition. `keys` are the subject's names, normalized ([`norm_key`]).
@@ -4144,14 +4151,25 @@ fn definition_class(toks: &[Tok<'_>], keys: &[String]) -> Option<EventClass> {
     // text below starts with the first word's key `f`, so a key it starts
     // with is a prefix of `f` or has `f` as a prefix.
     let f = norm_key(&toks.first()?.lower());
-    let may_start = f.is_empty()
-        || f == "the"
-        || f.starts_with("the ")
-        || f == "a"
-        || f.starts_with("a ")
-        || keys
-            .iter()
-            .any(|k| k.starts_with(f.as_str()) || f.starts_with(k.as_str()));
+    let compatible = |f: &str| {
+        keys.iter()
+            .any(|k| k.starts_with(f) || f.starts_with(k.as_str()))
+    };
+    let may_start = if f == "the" {
+        // "The X was …": the text goes on with the second word's key `f2`,
+        // after "the " (a key may start with "the" itself).
+        let f2 = toks
+            .get(1)
+            .map(|t| norm_key(&t.lower()))
+            .unwrap_or_default();
+        f2.is_empty()
+            || keys
+                .iter()
+                .any(|k| k.starts_with("the") || "the ".starts_with(k.as_str()))
+            || compatible(&f2)
+    } else {
+        f.is_empty() || f.starts_with("the ") || f == "a" || f.starts_with("a ") || compatible(&f)
+    };
     if !may_start {
         return None;
     }
@@ -4338,6 +4356,32 @@ fn money(toks: &[Tok<'_>]) -> Vec<Indemnity> {
 mod tests {
     use super::*;
     use crate::sources::{SourceMeta, parse_text};
+
+    #[test]
+    fn irrealis_before_says_what_is_any_says() {
+        // The set lookup stands for `is_any(IRREALIS)`: it needs the words
+        // in ASCII lower case, and must answer as the list does in any case.
+        assert!(
+            IRREALIS
+                .iter()
+                .all(|w| w.is_ascii() && w.to_ascii_lowercase() == *w)
+        );
+        let text = "Could WOULD never Ne  ver NOT notably no, Rather if-then fight";
+        let toks = crate::extract::text::toks_of(text);
+        for i in 0..toks.len() {
+            let by_list = toks[i.saturating_sub(5)..i]
+                .iter()
+                .any(|t| t.is_any(IRREALIS));
+            let boundary = toks[i.saturating_sub(5)..i]
+                .iter()
+                .any(|t| t.text == ";" || t.text == ".");
+            if !boundary {
+                assert_eq!(irrealis_before(&toks, i), by_list, "{i}");
+            }
+        }
+        assert!(irrealis_before(&toks, 2));
+        assert!(!irrealis_before(&toks, 0));
+    }
 
     fn events(text: &str) -> Vec<Event> {
         let meta = SourceMeta::for_file(std::path::Path::new("t.txt"));

@@ -12,6 +12,7 @@
 //! its class (see [`super::NameTable`]).
 
 use std::ops::Range;
+use std::sync::LazyLock;
 
 use rustc_hash::FxHashSet;
 
@@ -850,15 +851,28 @@ pub fn head_class(toks: &[Tok<'_>], r: &Range<usize>) -> Option<NameClass> {
 }
 
 /// [`head_class`], given the first and last words in lower case.
+/// The head word lists as sets: [`head_class_of`] asks of every name.
+struct HeadSets {
+    event: FxHashSet<&'static str>,
+    polity: FxHashSet<&'static str>,
+    place: FxHashSet<&'static str>,
+}
+
+static HEAD_SETS: LazyLock<HeadSets> = LazyLock::new(|| HeadSets {
+    event: EVENT_HEADS.iter().copied().collect(),
+    polity: POLITY_HEADS.iter().copied().collect(),
+    place: PLACE_HEADS.iter().copied().collect(),
+});
+
 fn head_class_of(toks: &[Tok<'_>], r: &Range<usize>, first: &str, last: &str) -> Option<NameClass> {
     if r.len() >= 3 && toks[r.start + 1].is("of") && lexicon::EVENT_OPENERS.contains(&first) {
         return Some(NameClass::Event);
     }
     // "Jin–Song Wars", "Jingkang Incident"
-    if r.len() >= 2 && EVENT_HEADS.contains(&last) && toks[r.end - 1].is_cap() {
+    if r.len() >= 2 && HEAD_SETS.event.contains(last) && toks[r.end - 1].is_cap() {
         return Some(NameClass::Event);
     }
-    if POLITY_HEADS.contains(&last) && r.len() >= 2 && last != "state" {
+    if HEAD_SETS.polity.contains(last) && r.len() >= 2 && last != "state" {
         return Some(NameClass::Polity);
     }
     // "Ilkhanate", "Golden Horde Khanate": a polity's head written into the word.
@@ -868,11 +882,11 @@ fn head_class_of(toks: &[Tok<'_>], r: &Range<usize>, first: &str, last: &str) ->
     {
         return Some(NameClass::Polity);
     }
-    if r.len() >= 2 && (PLACE_HEADS.contains(&last) || last == "capital") {
+    if r.len() >= 2 && (HEAD_SETS.place.contains(last) || last == "capital") {
         return Some(NameClass::Place);
     }
     // "Kingdom of X", "Empire of X"
-    if r.len() >= 3 && toks[r.start + 1].is("of") && POLITY_HEADS.contains(&first) {
+    if r.len() >= 3 && toks[r.start + 1].is("of") && HEAD_SETS.polity.contains(first) {
         return Some(NameClass::Polity);
     }
     None
