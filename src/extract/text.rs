@@ -422,6 +422,45 @@ mod tests {
     }
 
     #[test]
+    fn ascii_text_tokenizes_on_bytes_as_through_the_character_table() {
+        let texts = [
+            "The siege of De'an (1132) cost 200,000 taels; Tong Guan's army.",
+            "In 1130s, 13th: 1,000 or 1,0000 men (3.5 li) - the Jin-Song war's end 's",
+            "  O'Neil's  men-at-arms, 12ab 1.2.3 a-' 'b ''",
+            "",
+        ];
+        for text in texts {
+            assert!(text.is_ascii());
+            let chars: Vec<(usize, char)> = text.char_indices().collect();
+            let by_table = tokenize_chars(text, 7, &chars.as_slice());
+            let by_bytes = tokenize(text, 7);
+            let spans = |v: &[Token]| {
+                v.iter()
+                    .map(|t| (t.kind, t.span.clone(), t.lex))
+                    .collect::<Vec<_>>()
+            };
+            assert_eq!(spans(&by_bytes), spans(&by_table), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn a_token_lower_case_is_the_same_with_or_without_the_lowered_text() {
+        let text = "The Siege of DE'AN by Tong Guan, Zürich and Jin–Song; ÉTÉ";
+        let lowered = text.to_ascii_lowercase();
+        let tokens = tokenize(text, 0);
+        let with = view(text, Some(&lowered), &tokens);
+        let without = view(text, None, &tokens);
+        assert_eq!(with.len(), without.len());
+        for (a, b) in with.iter().zip(&without) {
+            assert_eq!(a.lower(), b.lower());
+            assert_eq!(a.lower(), a.text.to_lowercase());
+            assert_eq!(a.with_lower(str::to_owned), b.with_lower(str::to_owned));
+            // Only an ASCII token with a capital needs the lowered text.
+            assert_eq!(a.low.is_some(), a.text.is_ascii());
+        }
+    }
+
+    #[test]
     fn a_full_stop_after_a_multibyte_character_ends_a_sentence() {
         let text = "He fled –•. Then he came back.";
         let s = sentences(text, 0);
