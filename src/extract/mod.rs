@@ -23,9 +23,9 @@ pub mod names;
 pub mod text;
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Range;
 
 use rustc_hash::FxHashMap;
-use std::ops::Range;
 
 use crate::sources::{BlockKind, Document};
 use dates::{Anchor, TimeKind, TimeMention};
@@ -39,7 +39,7 @@ pub fn norm_key(s: &str) -> String {
     if s.is_ascii() {
         // The common case: lower case is all a key needs when there is no
         // dash, backquote, white space other than single spaces between
-        // words. The tests are folds, without early exits, so they vectorize.
+        // words. The checks are folds, without early exits, so they vectorize.
         let lower = s.to_ascii_lowercase();
         let b = lower.as_bytes();
         let odd_byte = b.iter().fold(false, |odd, &c| {
@@ -280,7 +280,8 @@ fn names_prose(text: &str) -> bool {
 /// Step 2: what each name is, from all its mentions in the corpus.
 #[derive(Debug, Default)]
 pub struct NameTable {
-    // Looked up, or walked in sorted key order.
+    /// What each key's mentions vote for. Looked up, or walked with its keys
+    /// sorted (the build's passes, [`NameTable::polities`]).
     votes: FxHashMap<String, Votes>,
     surfaces: FxHashMap<String, FxHashMap<String, usize>>,
     /// Distinct life spans stated for a person's name (homonyms).
