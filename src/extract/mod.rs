@@ -52,26 +52,8 @@ pub fn norm_key(s: &str) -> String {
         if !odd_byte && !odd_space {
             return lower;
         }
-        // Byte by byte.
-        let mut out: Vec<u8> = Vec::with_capacity(s.len());
-        let mut space = false;
-        for b in s.bytes() {
-            let c = match b {
-                b'-' => b' ',
-                b'`' => b'\'',
-                b => b.to_ascii_lowercase(),
-            };
-            if c.is_ascii_whitespace() {
-                space = !out.is_empty();
-                continue;
-            }
-            if space {
-                out.push(b' ');
-                space = false;
-            }
-            out.push(c);
-        }
-        // ASCII in, ASCII out: never the lossy branch.
+        // Byte by byte; ASCII in, ASCII out: never the lossy branch.
+        let out: Vec<u8> = NormBytes::new(s).collect();
         return String::from_utf8(out)
             .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
     }
@@ -80,21 +62,7 @@ pub fn norm_key(s: &str) -> String {
     let mut space = false;
     for ch in s.chars() {
         if ch.is_ascii() {
-            // What `push_normalized` does, inline for the common case.
-            let c = match ch {
-                '-' => ' ',
-                '`' => '\'',
-                c => c.to_ascii_lowercase(),
-            };
-            if c.is_whitespace() {
-                space = !out.is_empty();
-                continue;
-            }
-            if space {
-                out.push(' ');
-                space = false;
-            }
-            out.push(c);
+            push_normalized(ch, &mut space, &mut out);
         } else {
             // Decomposed one character at a time: only combining marks could
             // be reordered across characters, and they are dropped.
@@ -114,38 +82,64 @@ pub fn norm_key_is(s: &str, key: &str) -> bool {
     if !s.is_ascii() {
         return norm_key(s) == key;
     }
-    let k = key.as_bytes();
-    // How much of `key` the normalized bytes matched so far.
-    let mut n = 0;
-    let mut space = false;
-    for b in s.bytes() {
-        let c = match b {
-            b'-' => b' ',
-            b'`' => b'\'',
-            b => b.to_ascii_lowercase(),
-        };
-        if c.is_ascii_whitespace() {
-            space = n > 0;
-            continue;
+    NormBytes::new(s).eq(key.bytes())
+}
+
+/// The bytes of [`norm_key`] of an ASCII text, one at a time: dashes are
+/// spaces, backquotes apostrophes, runs of white space one space (none at
+/// either end), letters in lower case.
+struct NormBytes<'a> {
+    bytes: std::str::Bytes<'a>,
+    /// A byte already made, waiting behind the space it comes after.
+    next: Option<u8>,
+    /// Whether a space is owed before the next byte.
+    space: bool,
+    started: bool,
+}
+
+impl<'a> NormBytes<'a> {
+    fn new(s: &'a str) -> Self {
+        NormBytes {
+            bytes: s.bytes(),
+            next: None,
+            space: false,
+            started: false,
         }
-        if space {
-            if k.get(n) != Some(&b' ') {
-                return false;
-            }
-            n += 1;
-            space = false;
-        }
-        if k.get(n) != Some(&c) {
-            return false;
-        }
-        n += 1;
     }
-    n == k.len()
+}
+
+impl Iterator for NormBytes<'_> {
+    type Item = u8;
+
+    fn next(&mut self) -> Option<u8> {
+        if let Some(c) = self.next.take() {
+            return Some(c);
+        }
+        loop {
+            let c = match self.bytes.next()? {
+                b'-' => b' ',
+                b'`' => b'\'',
+                b => b.to_ascii_lowercase(),
+            };
+            if c.is_ascii_whitespace() {
+                self.space = self.started;
+                continue;
+            }
+            self.started = true;
+            if self.space {
+                self.space = false;
+                self.next = Some(c);
+                return Some(b' ');
+            }
+            return Some(c);
+        }
+    }
 }
 
 /// One character of a decomposed text into its key: dashes are spaces,
 /// curly apostrophes straight, runs of white space one space (none at the
 /// start; `space` says one is owed), letters in lower case.
+#[inline]
 fn push_normalized(c: char, space: &mut bool, out: &mut String) {
     let c = match c {
         '–' | '—' | '‐' | '‑' | '-' => ' ',
