@@ -8,7 +8,6 @@
 //! year", "a decade later", "that same year", "two days after", "in March")
 //! that are resolved against an anchor: the last date stated before them.
 
-use std::borrow::Cow;
 use std::fmt;
 use std::ops::Range;
 
@@ -857,25 +856,41 @@ fn match_at(
     // "later that year", "the previous year", "the next day".
     // Each begins with "the", "that" or "a".
     if let Some(base) = anchor.date.filter(|_| cur.is_any(&["the", "that", "a"])) {
-        let words: Vec<Cow<'_, str>> = toks[i..toks.len().min(i + 4)]
-            .iter()
-            .map(|x| x.lower())
-            .collect();
-        let w = |k: usize| words.get(k).map(|w| w.as_ref()).unwrap_or("");
-        let (delta_years, len, day_delta): (Option<i32>, usize, Option<i64>) =
-            match (w(0), w(1), w(2)) {
-                ("the", "following" | "next", "year") => (Some(1), 3, None),
-                ("the", "previous" | "preceding", "year") => (Some(-1), 3, None),
-                ("that", "same", "year") => (Some(0), 3, None),
-                ("the", "same", "year") => (Some(0), 3, None),
-                ("that", "year", _) => (Some(0), 2, None),
-                ("the", "next" | "following", "day") => (None, 3, Some(1)),
-                ("the", "previous", "day") => (None, 3, Some(-1)),
-                ("the", "year", "after") => (Some(1), 3, None),
-                ("a", "decade", "later") => (Some(10), 3, None),
-                ("a", "year", "later") => (Some(1), 3, None),
-                _ => (None, 0, None),
-            };
+        // The words after it (none of them has a letter whose lower case
+        // differs from its ASCII lower case).
+        let then = |k: usize, words: &[&str]| toks.get(i + k).is_some_and(|x| x.is_any(words));
+        let year = |k: usize| then(k, &["year"]);
+        let (delta_years, len, day_delta): (Option<i32>, usize, Option<i64>) = if cur.is("the") {
+            if then(1, &["following", "next"]) && year(2) {
+                (Some(1), 3, None)
+            } else if then(1, &["previous", "preceding"]) && year(2) {
+                (Some(-1), 3, None)
+            } else if then(1, &["same"]) && year(2) {
+                (Some(0), 3, None)
+            } else if then(1, &["next", "following"]) && then(2, &["day"]) {
+                (None, 3, Some(1))
+            } else if then(1, &["previous"]) && then(2, &["day"]) {
+                (None, 3, Some(-1))
+            } else if year(1) && then(2, &["after"]) {
+                (Some(1), 3, None)
+            } else {
+                (None, 0, None)
+            }
+        } else if cur.is("that") {
+            if then(1, &["same"]) && year(2) {
+                (Some(0), 3, None)
+            } else if year(1) {
+                (Some(0), 2, None)
+            } else {
+                (None, 0, None)
+            }
+        } else if then(1, &["decade"]) && then(2, &["later"]) {
+            (Some(10), 3, None)
+        } else if year(1) && then(2, &["later"]) {
+            (Some(1), 3, None)
+        } else {
+            (None, 0, None)
+        };
         if len > 0 {
             if let Some(dy) = delta_years {
                 let d = Date::year(base.year.saturating_add(dy));
@@ -1123,6 +1138,22 @@ mod tests {
             ),
             ("A decade later, the Jin launched", Date::year(1207), "1217"),
             ("later that same year, a sign", Date::year(1133), "1133"),
+            ("in the preceding year the Jin", Date::year(1233), "1232"),
+            ("in the previous year the Jin", Date::year(1233), "1232"),
+            ("in the same year the Jin", Date::year(1233), "1233"),
+            ("and that year the Jin", Date::year(1233), "1233"),
+            (
+                "The Following Day they",
+                Date::day(1126, 1, 27).unwrap(),
+                "1126-01-28",
+            ),
+            (
+                "the previous day they",
+                Date::day(1126, 1, 27).unwrap(),
+                "1126-01-26",
+            ),
+            ("the year after, they", Date::year(1141), "1142"),
+            ("a year later, they", Date::year(1141), "1142"),
             (
                 "Huizong fled Kaifeng the next day",
                 Date::day(1126, 1, 27).unwrap(),

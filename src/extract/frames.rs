@@ -1563,7 +1563,7 @@ impl<'a> Frames<'a> {
         }
         // Trigger words.
         for i in 0..toks.len() {
-            if toks[i].is_cap() && i > 0 {
+            if (toks[i].is_cap() && i > 0) || !may_trigger(&toks[i]) {
                 continue;
             }
             if names
@@ -1788,11 +1788,7 @@ impl<'a> Frames<'a> {
     /// A trigger word at token `i`.
     fn trigger(&mut self, si: usize, toks: &[Tok<'_>], names: &[RName], i: usize) -> Option<usize> {
         let t = toks[i];
-        if t.kind != TokenKind::Word {
-            return None;
-        }
-        // An ASCII word's answer was looked up when it was tokenized.
-        if t.text.is_ascii() && !t.lex.trigger {
+        if !may_trigger(&t) {
             return None;
         }
         let w = t.lower();
@@ -3928,6 +3924,13 @@ fn add_side(
     if casualties.is_some() && side.casualties.is_none() {
         side.casualties = casualties;
     }
+}
+
+/// Whether a token could be a trigger word: a word, and for an ASCII word
+/// what the lexicon said when it was tokenized (others are looked up).
+#[inline]
+fn may_trigger(t: &Tok<'_>) -> bool {
+    t.kind == TokenKind::Word && (t.lex.trigger || !t.text.is_ascii())
 }
 
 /// The token of a frame's trigger word in a sentence.

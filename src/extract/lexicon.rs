@@ -87,6 +87,30 @@ static KNOWN: LazyLock<HashMap<&[u8], Lex, FxBuildHasher>> = LazyLock::new(|| {
         .collect()
 });
 
+/// A word of at most [`SHORT`] bytes as one number: its bytes and its
+/// length (most words, and most words the lexicon knows, are that short).
+fn short_key(word: &[u8]) -> Option<u64> {
+    (word.len() <= SHORT).then(|| {
+        word.iter()
+            .enumerate()
+            .fold((word.len() as u64) << 56, |k, (i, &b)| {
+                k | u64::from(b) << (8 * i)
+            })
+    })
+}
+
+/// The longest word [`short_key`] makes a number of.
+const SHORT: usize = 7;
+
+/// [`KNOWN`]'s words of at most [`SHORT`] bytes, by [`short_key`]: looked
+/// up without comparing bytes.
+static KNOWN_SHORT: LazyLock<HashMap<u64, Lex, FxBuildHasher>> = LazyLock::new(|| {
+    KNOWN
+        .iter()
+        .filter_map(|(w, l)| Some((short_key(w)?, *l)))
+        .collect()
+});
+
 /// What the cue words say of one word: looked up once, when a text is
 /// tokenized, since the extractor asks about the same tokens many times.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -114,7 +138,17 @@ impl Lex {
         };
         buf.copy_from_slice(b);
         buf.make_ascii_lowercase();
-        KNOWN.get(&*buf).copied().unwrap_or_default()
+        Lex::of_lowercase(buf)
+    }
+
+    /// [`Lex::of`] a word whose ASCII letters are already in lower case.
+    pub fn of_lowercase(word: &[u8]) -> Lex {
+        match short_key(word) {
+            Some(k) => KNOWN_SHORT.get(&k),
+            None => KNOWN.get(word),
+        }
+        .copied()
+        .unwrap_or_default()
     }
 
     fn of_lower(w: &str) -> Lex {
@@ -876,6 +910,16 @@ mod tests {
         }
         assert_eq!(Lex::of("Sept").month, Some(9));
         assert!(KNOWN.keys().all(|w| w.len() <= LONGEST_KNOWN));
+        // Every short word has its own number, and is found by it.
+        let short = KNOWN.keys().filter(|w| w.len() <= SHORT).count();
+        assert!(short > 100 && KNOWN.len() > short);
+        assert_eq!(KNOWN_SHORT.len(), short);
+        assert_eq!(
+            short_key(b"of"),
+            Some(2 << 56 | u64::from(b'f') << 8 | u64::from(b'o'))
+        );
+        assert_ne!(short_key(b"a"), short_key(b"a\0"));
+        assert_eq!(short_key(b"besieged"), None);
         assert!(Lex::of("The").stopword);
     }
 

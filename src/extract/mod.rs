@@ -47,8 +47,9 @@ pub fn norm_key(s: &str) -> String {
         });
         let odd_space = b.first() == Some(&b' ')
             || b.last() == Some(&b' ')
-            || b.windows(2)
-                .fold(false, |odd, w| odd | ((w[0] == b' ') & (w[1] == b' ')));
+            || b.iter()
+                .zip(b.get(1..).unwrap_or_default())
+                .fold(false, |odd, (x, y)| odd | ((*x == b' ') & (*y == b' ')));
         if !odd_byte && !odd_space {
             return lower;
         }
@@ -139,7 +140,7 @@ impl Iterator for NormBytes<'_> {
 /// One character of a decomposed text into its key: dashes are spaces,
 /// curly apostrophes straight, runs of white space one space (none at the
 /// start; `space` says one is owed), letters in lower case.
-#[inline]
+#[inline(always)]
 fn push_normalized(c: char, space: &mut bool, out: &mut String) {
     let c = match c {
         '–' | '—' | '‐' | '‑' | '-' => ' ',
@@ -222,13 +223,7 @@ pub fn scan_with<'d>(doc: &'d Document, lower: Option<&'d str>) -> Scanned<'d> {
     }
     let tokenized: Vec<Vec<Tok<'_>>> = units
         .iter()
-        .map(|(_, r)| {
-            text::view(
-                &doc.text,
-                lower,
-                &text::tokenize(&doc.text[r.clone()], r.start),
-            )
-        })
+        .map(|(_, r)| text::toks_in(&doc.text, lower, r.clone()))
         .collect();
     let mut words = DocWords::default();
     for toks in &tokenized {

@@ -94,7 +94,14 @@ impl<'a> Tok<'a> {
         if self.kind != TokenKind::Number || self.text.contains('.') {
             return None;
         }
-        self.text.replace(',', "").parse().ok()
+        // Digits and thousands separators: the digits' value, or `None`
+        // past `u64` (as parsing the digits would say).
+        let mut digits = self.text.bytes().filter(|&b| b != b',').peekable();
+        digits.peek()?;
+        digits.try_fold(0u64, |v, b| {
+            let d = char::from(b).to_digit(10)?;
+            v.checked_mul(10)?.checked_add(u64::from(d))
+        })
     }
 }
 
@@ -113,42 +120,85 @@ fn is_apostrophe(c: char) -> bool {
 pub fn view<'a>(text: &'a str, lower: Option<&'a str>, tokens: &[Token]) -> Vec<Tok<'a>> {
     tokens
         .iter()
-        .map(|t| {
-            let s = &text[t.span.clone()];
-            let low = if !s.is_ascii() {
-                None
-            } else if let Some(l) = lower.and_then(|l| l.get(t.span.clone())) {
-                Some(l)
-            } else if !s.bytes().any(|b| b.is_ascii_uppercase()) {
-                Some(s)
-            } else {
-                None
-            };
-            Tok {
-                kind: t.kind,
-                text: s,
-                start: t.span.start,
-                end: t.span.end,
-                lex: t.lex,
-                low,
-            }
-        })
+        .map(|t| tok(text, lower, t.kind, t.span.clone(), t.lex))
         .collect()
+}
+
+/// The tokens of `text[range]` with their text and what the lexicon says of
+/// them: [`view`] of [`tokenize`], made in one pass, the lexicon looked up
+/// with the lower case at hand.
+pub fn toks_in<'a>(text: &'a str, lower: Option<&'a str>, range: Range<usize>) -> Vec<Tok<'a>> {
+    // About one token in four bytes: grows rarely.
+    let mut out = Vec::with_capacity(range.len() / 4 + 4);
+    spans(&text[range.clone()], range.start, |kind, span| {
+        let mut t = tok(text, lower, kind, span, Lex::default());
+        if kind == TokenKind::Word {
+            t.lex = match t.low {
+                Some(l) => Lex::of_lowercase(l.as_bytes()),
+                None => Lex::of(t.text),
+            };
+        }
+        out.push(t);
+    });
+    out
+}
+
+/// One token with its text, and its lower case when it is ASCII and at hand.
+#[inline]
+fn tok<'a>(
+    text: &'a str,
+    lower: Option<&'a str>,
+    kind: TokenKind,
+    span: Range<usize>,
+    lex: Lex,
+) -> Tok<'a> {
+    let s = &text[span.clone()];
+    let low = if !s.is_ascii() {
+        None
+    } else if let Some(l) = lower.and_then(|l| l.get(span.clone())) {
+        Some(l)
+    } else if !s.bytes().any(|b| b.is_ascii_uppercase()) {
+        Some(s)
+    } else {
+        None
+    };
+    Tok {
+        kind,
+        text: s,
+        start: span.start,
+        end: span.end,
+        lex,
+        low,
+    }
 }
 
 /// The tokens of a whole text, viewed with their text.
 pub fn toks_of(text: &str) -> Vec<Tok<'_>> {
-    view(text, None, &tokenize(text, 0))
+    toks_in(text, None, 0..text.len())
 }
 
 /// Splits text into tokens; `base` is added to every offset.
 pub fn tokenize(text: &str, base: usize) -> Vec<Token> {
+    let mut out = Vec::with_capacity(text.len() / 4 + 4);
+    spans(text, base, |kind, span| {
+        let lex = if kind == TokenKind::Word {
+            Lex::of(&text[span.start - base..span.end - base])
+        } else {
+            Lex::default()
+        };
+        out.push(Token { kind, span, lex });
+    });
+    out
+}
+
+/// Hands each token's kind and span (plus `base`) of `text` to `emit`.
+fn spans(text: &str, base: usize, emit: impl FnMut(TokenKind, Range<usize>)) {
     if text.is_ascii() {
         // Each byte a character: no table of character offsets to make.
-        tokenize_chars(text, base, &Ascii(text.as_bytes()))
+        tokenize_chars(text, base, &Ascii(text.as_bytes()), emit);
     } else {
         let chars: Vec<(usize, char)> = text.char_indices().collect();
-        tokenize_chars(text, base, &chars.as_slice())
+        tokenize_chars(text, base, &chars.as_slice(), emit);
     }
 }
 
@@ -189,11 +239,14 @@ impl Chars for &[(usize, char)] {
     }
 }
 
-fn tokenize_chars(text: &str, base: usize, chars: &impl Chars) -> Vec<Token> {
+fn tokenize_chars(
+    text: &str,
+    base: usize,
+    chars: &impl Chars,
+    mut emit: impl FnMut(TokenKind, Range<usize>),
+) {
     let n = chars.len();
     let end_of = |i: usize| if i < n { chars.offset(i) } else { text.len() };
-    // About one token in four characters: grows rarely.
-    let mut out = Vec::with_capacity(n / 4 + 4);
     let mut i = 0;
     while i < n {
         let c = chars.ch(i);
@@ -226,18 +279,16 @@ fn tokenize_chars(text: &str, base: usize, chars: &impl Chars) -> Vec<Token> {
             }
             if j > i && j - i <= 2 {
                 i = j;
-                out.push(Token {
-                    kind: TokenKind::Word,
-                    span: base + chars.offset(start)..base + end_of(i),
-                    lex: Lex::default(),
-                });
+                emit(
+                    TokenKind::Word,
+                    base + chars.offset(start)..base + end_of(i),
+                );
                 continue;
             }
-            out.push(Token {
-                kind: TokenKind::Number,
-                span: base + chars.offset(start)..base + end_of(i),
-                lex: Lex::default(),
-            });
+            emit(
+                TokenKind::Number,
+                base + chars.offset(start)..base + end_of(i),
+            );
             continue;
         }
         if c.is_alphabetic() {
@@ -261,11 +312,10 @@ fn tokenize_chars(text: &str, base: usize, chars: &impl Chars) -> Vec<Token> {
                     break;
                 }
             }
-            out.push(Token {
-                kind: TokenKind::Word,
-                span: base + chars.offset(start)..base + end_of(i),
-                lex: Lex::default(),
-            });
+            emit(
+                TokenKind::Word,
+                base + chars.offset(start)..base + end_of(i),
+            );
             continue;
         }
         if is_apostrophe(c)
@@ -273,26 +323,18 @@ fn tokenize_chars(text: &str, base: usize, chars: &impl Chars) -> Vec<Token> {
             && !chars.get(i + 2).is_some_and(|x| x.is_alphabetic())
         {
             i += 2;
-            out.push(Token {
-                kind: TokenKind::Word,
-                span: base + chars.offset(start)..base + end_of(i),
-                lex: Lex::default(),
-            });
+            emit(
+                TokenKind::Word,
+                base + chars.offset(start)..base + end_of(i),
+            );
             continue;
         }
         i += 1;
-        out.push(Token {
-            kind: TokenKind::Punct,
-            span: base + chars.offset(start)..base + end_of(i),
-            lex: Lex::default(),
-        });
+        emit(
+            TokenKind::Punct,
+            base + chars.offset(start)..base + end_of(i),
+        );
     }
-    for t in &mut out {
-        if t.kind == TokenKind::Word {
-            t.lex = Lex::of(&text[t.span.start - base..t.span.end - base]);
-        }
-    }
-    out
 }
 
 /// Abbreviations after which a period does not end a sentence.
@@ -432,14 +474,56 @@ mod tests {
         for text in texts {
             assert!(text.is_ascii());
             let chars: Vec<(usize, char)> = text.char_indices().collect();
-            let by_table = tokenize_chars(text, 7, &chars.as_slice());
-            let by_bytes = tokenize(text, 7);
-            let spans = |v: &[Token]| {
-                v.iter()
-                    .map(|t| (t.kind, t.span.clone(), t.lex))
-                    .collect::<Vec<_>>()
+            let mut by_table = Vec::new();
+            tokenize_chars(text, 7, &chars.as_slice(), |k, s| by_table.push((k, s)));
+            let mut by_bytes = Vec::new();
+            spans(text, 7, |k, s| by_bytes.push((k, s)));
+            assert_eq!(by_bytes, by_table, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn a_number_token_has_the_value_of_its_digits() {
+        let texts = [
+            "0",
+            "7",
+            "1125",
+            "200,000",
+            "1,000,000",
+            "3.5",
+            "18446744073709551615",
+            "18446744073709551616",
+            "18,446,744,073,709,551,616",
+            "99999999999999999999999",
+        ];
+        for text in texts {
+            let toks = toks_of(text);
+            assert_eq!(toks.len(), 1, "{text}");
+            let parsed = if text.contains('.') {
+                None
+            } else {
+                text.replace(',', "").parse::<u64>().ok()
             };
-            assert_eq!(spans(&by_bytes), spans(&by_table), "{text:?}");
+            assert_eq!(toks[0].number(), parsed, "{text}");
+        }
+        assert_eq!(toks_of("200,000")[0].number(), Some(200_000));
+        assert_eq!(toks_of("men")[0].number(), None);
+    }
+
+    #[test]
+    fn toks_in_one_pass_are_the_view_of_the_tokens() {
+        let text = "The Siege of DE'AN began in May, 1132; Zürich's ÉTÉ and Jin–Song Wars.";
+        let lowered = text.to_ascii_lowercase();
+        for lower in [None, Some(lowered.as_str())] {
+            for range in [0..text.len(), 4..31, 33..text.len()] {
+                let tokens = tokenize(&text[range.clone()], range.start);
+                let by_view = view(text, lower, &tokens);
+                let in_one = toks_in(text, lower, range);
+                // Every field: kind, text, span, lexicon facts, lower case.
+                assert_eq!(format!("{in_one:?}"), format!("{by_view:?}"));
+                // The lexicon did say something of some of them.
+                assert!(in_one.iter().any(|t| t.lex != Lex::default()));
+            }
         }
     }
 
