@@ -23,7 +23,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use super::dates::{Date, TimeKind, TimeMention};
 use super::lexicon;
 use super::model::*;
-use super::names::{NameClass, NameMention, head_class, join};
+use super::names::{NameClass, NameMention, join};
 use super::text::{Tok, TokenKind};
 use super::{NameTable, Scanned, Sentence, norm_key, norm_key_is};
 use crate::sources::BlockKind;
@@ -166,10 +166,7 @@ pub fn extract(sc: &Scanned<'_>, table: &NameTable) -> Extraction {
     let mut f = Frames {
         sc,
         table,
-        out: Extraction {
-            source: sc.doc.meta.id.clone(),
-            ..Extraction::default()
-        },
+        out: Extraction::new(sc.doc.meta.id.clone()),
         persons: Vec::new(),
         places: Vec::new(),
         homonyms: FxHashMap::default(),
@@ -287,7 +284,7 @@ impl<'a> Frames<'a> {
         let toks = s.toks();
         let mut out = Vec::new();
         for m in &s.names {
-            if let Some(r) = self.resolve_name(s, toks, m) {
+            if let Some(r) = self.resolve_name(s, m) {
                 out.push(r);
             }
         }
@@ -391,12 +388,7 @@ impl<'a> Frames<'a> {
         out
     }
 
-    fn resolve_name(
-        &mut self,
-        s: &Sentence<'_>,
-        toks: &[Tok<'_>],
-        m: &NameMention,
-    ) -> Option<RName> {
+    fn resolve_name(&mut self, s: &Sentence<'_>, m: &NameMention) -> Option<RName> {
         let k = m.key.clone();
         let base = |key: String, kind: Kind| RName {
             toks: m.toks.clone(),
@@ -410,7 +402,7 @@ impl<'a> Frames<'a> {
             life: m.life.clone(),
             titled: None,
         };
-        if head_class(toks, &m.toks) == Some(NameClass::Event) {
+        if m.head == Some(NameClass::Event) {
             return Some(base(m.text.clone(), Kind::Event));
         }
         // "Song–Jin" names two polities, not one thing.

@@ -6,6 +6,8 @@
 use std::collections::BTreeSet;
 use std::ops::Range;
 
+use rustc_hash::FxHashMap;
+
 use super::dates::{Date, Duration};
 
 /// Classes of entities.
@@ -231,12 +233,29 @@ pub struct Extraction {
     pub mentions: Vec<Mention>,
     pub entities: Vec<Entity>,
     pub events: Vec<Event>,
+    /// Where [`Extraction::entity`] put each key in `entities`.
+    placed: FxHashMap<String, usize>,
 }
 
 impl Extraction {
+    /// Nothing extracted yet from the source `source`.
+    pub fn new(source: String) -> Self {
+        Extraction {
+            source,
+            ..Extraction::default()
+        }
+    }
+
     /// The entity with `key`, created with `class` if new.
     pub fn entity(&mut self, key: &str, class: EntityClass) -> &mut Entity {
-        if let Some(i) = self.entities.iter().position(|e| e.key == key) {
+        // Where it was put, unless `entities` was changed by hand since.
+        let at = match self.placed.get(key) {
+            Some(&i) if self.entities.get(i).is_some_and(|e| e.key == key) => Some(i),
+            // Never put: not there, unless entities were pushed by hand.
+            None if self.placed.len() == self.entities.len() => None,
+            _ => self.entities.iter().position(|e| e.key == key),
+        };
+        if let Some(i) = at {
             return &mut self.entities[i];
         }
         self.entities.push(Entity {
@@ -245,10 +264,57 @@ impl Extraction {
             facts: EntityFacts::default(),
         });
         let last = self.entities.len() - 1;
+        self.placed.insert(key.to_owned(), last);
         &mut self.entities[last]
     }
 
     pub fn class_of(&self, key: &str) -> Option<EntityClass> {
         self.entities.iter().find(|e| e.key == key).map(|e| e.class)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_entity_is_found_by_its_key_however_entities_were_added() {
+        let mut x = Extraction::default();
+        x.entity("jin", EntityClass::Polity)
+            .facts
+            .aliases
+            .insert("Jin".into());
+        x.entity("kaifeng", EntityClass::Place);
+        // The first class stays; the facts are the same entity's.
+        assert_eq!(
+            x.entity("jin", EntityClass::Place).class,
+            EntityClass::Polity
+        );
+        assert!(
+            x.entity("jin", EntityClass::Polity)
+                .facts
+                .aliases
+                .contains("Jin")
+        );
+        // Pushed by hand, and moved: still found, never made twice.
+        x.entities.insert(
+            0,
+            Entity {
+                key: "song".into(),
+                class: EntityClass::Polity,
+                facts: EntityFacts::default(),
+            },
+        );
+        assert_eq!(
+            x.entity("song", EntityClass::Place).class,
+            EntityClass::Polity
+        );
+        assert_eq!(
+            x.entity("kaifeng", EntityClass::Polity).class,
+            EntityClass::Place
+        );
+        x.entity("yangzhou", EntityClass::Place);
+        let keys: Vec<&str> = x.entities.iter().map(|e| e.key.as_str()).collect();
+        assert_eq!(keys, ["song", "jin", "kaifeng", "yangzhou"]);
     }
 }

@@ -95,6 +95,8 @@ pub struct NameMention {
     pub key: String,
     /// Byte range in the document text.
     pub span: Range<usize>,
+    /// [`head_class`] of its tokens: the class its head word gives.
+    pub head: Option<NameClass>,
     /// Lower-case title before the name ("emperor", "general").
     pub title: Option<String>,
     /// Tokens of a capitalized modifier before the title ("Song" in "Song general Li Gang").
@@ -623,6 +625,7 @@ pub fn find_names_in(
             m.votes.add(NameClass::Place, 2.0);
             let mut region = m.clone();
             region.toks = m.toks.start - 1..m.toks.end;
+            region.head = head_class(toks, &region.toks);
             region.span = prev.start..m.span.end;
             region.text = format!("{} {}", prev.text, m.text);
             region.votes = Votes::default();
@@ -820,6 +823,7 @@ fn split_run(toks: &[Tok<'_>], run: Range<usize>, out: &mut Vec<NameMention>) {
     let text = join(toks, name.clone());
     out.push(NameMention {
         span: toks[name.start].start..toks[name.end - 1].end,
+        head: head_class(toks, &name),
         toks: name,
         text,
         key: String::new(),
@@ -1239,7 +1243,7 @@ fn cue_votes(toks: &[Tok<'_>], times: &[TimeMention], names: &[NameMention], k: 
     let prev = |d: usize| r.start.checked_sub(d).and_then(|p| toks.get(p));
     let next = |d: usize| toks.get(r.end + d - 1);
 
-    if let Some(c) = head_class(toks, r) {
+    if let Some(c) = m.head {
         v.add(c, 6.0);
     }
     if m.title.is_some() {
@@ -1641,7 +1645,7 @@ fn cue_votes(toks: &[Tok<'_>], times: &[TimeMention], names: &[NameMention], k: 
             t.is_any(lexicon::FORCE_NOUNS) || t.is_any(&["ships", "vessels", "men", "warships"])
         })
         && !m.possessive
-        && head_class(toks, r).is_none()
+        && m.head.is_none()
     {
         v.add(Person, 3.0);
     }
