@@ -26,3 +26,21 @@ pub mod validate;
 /// frees (Oxigraph's error messages) in the same heap.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// mimalloc's `purge_delay` option (`mi_option_purge_delay` in its
+/// `mimalloc.h`, which `libmimalloc-sys` leaves unnamed).
+pub const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
+/// Has mimalloc give freed memory back to the system after 10 ms (the delay
+/// of its version 2) rather than its version 3's second, unless
+/// `MIMALLOC_PURGE_DELAY` says otherwise. A build frees and allocates in
+/// bursts: with the longer delay its peak RSS was a third higher (10 MB
+/// corpus: 850–870 against 630–640 MB) for the same time. Call it first,
+/// before any thread starts.
+pub fn return_freed_memory_promptly() {
+    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
+        // SAFETY: sets one number in mimalloc's options; not thread safe,
+        // so called before any other thread runs.
+        unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 10) };
+    }
+}

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    jinsong::return_freed_memory_promptly();
     let cli = jinsong::cli::Cli::parse();
     match jinsong::cli::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
