@@ -3,7 +3,9 @@
 //! directory or files; reading is not timed), then extracts each document
 //! on its own, as the map step does, `N` times (3 by default), and prints
 //! one JSON line: bytes, the median seconds and MB/s (10^6 bytes).
-//! `benches/scale.py` runs it beside spaCy.
+//! `benches/scale.py` runs it beside spaCy. With `--as-one`, the sources
+//! (all of the first one's format) are read as one document, their files
+//! one after the other: how the extractor scales within a document.
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -17,8 +19,20 @@ fn main() -> Result<()> {
         runs = args.get(i + 1).ok_or("--runs N")?.parse()?;
         args.drain(i..i + 2);
     }
+    let as_one = match args.iter().position(|a| a == "--as-one") {
+        Some(i) => {
+            args.remove(i);
+            true
+        }
+        None => false,
+    };
     let paths: Vec<PathBuf> = args.iter().map(PathBuf::from).collect();
-    let docs = jinsong::build::read_sources(&paths)?;
+    let mut docs = jinsong::build::read_sources(&paths)?;
+    if as_one && !docs.is_empty() {
+        let text: String = docs.iter().map(|d| format!("{}\n\n", d.original)).collect();
+        let meta = docs[0].meta.clone();
+        docs = vec![jinsong::sources::parse_text(meta, text, String::new())];
+    }
     let bytes: usize = docs.iter().map(|d| d.original.len()).sum();
     let mut times = Vec::new();
     let mut found = 0;

@@ -12,7 +12,7 @@
 //! Record and infobox fields describe the document's subject.
 
 use std::borrow::Cow;
-use std::cell::OnceCell;
+use std::cell::{OnceCell, RefCell};
 use std::collections::BTreeMap;
 use std::ops::Range;
 use std::rc::Rc;
@@ -167,8 +167,8 @@ pub fn extract(sc: &Scanned<'_>, table: &NameTable) -> Extraction {
         sc,
         table,
         out: Extraction::new(sc.doc.meta.id.clone()),
-        persons: Vec::new(),
-        places: Vec::new(),
+        persons: Persons::default(),
+        last_place: None,
         homonyms: FxHashMap::default(),
         section_events: BTreeMap::new(),
         current: None,
@@ -179,6 +179,7 @@ pub fn extract(sc: &Scanned<'_>, table: &NameTable) -> Extraction {
         trigger_at: None,
         told: FxHashMap::default(),
         sentence_keys: (0..sc.sentences.len()).map(|_| OnceCell::new()).collect(),
+        name_keys: RefCell::default(),
     };
     f.run();
     f.out
@@ -188,10 +189,10 @@ struct Frames<'a> {
     sc: &'a Scanned<'a>,
     table: &'a NameTable,
     out: Extraction,
-    /// Persons mentioned so far, most recent last.
-    persons: Vec<String>,
-    /// Places mentioned so far, most recent last.
-    places: Vec<String>,
+    /// Persons mentioned so far.
+    persons: Persons,
+    /// The place mentioned last.
+    last_place: Option<String>,
     /// Choice made for a homonym's name: norm key → entity key.
     homonyms: FxHashMap<String, String>,
     /// Section index → event its heading names.
@@ -210,11 +211,76 @@ struct Frames<'a> {
     told: FxHashMap<String, Vec<usize>>,
     /// Each sentence's normalized text, made when first asked for.
     sentence_keys: Vec<OnceCell<String>>,
+    /// Keys of the non-ASCII names compared so far ([`Frames::key_is`]).
+    name_keys: RefCell<FxHashMap<String, String>>,
+}
+
+/// The persons a document has mentioned, and which was mentioned last
+/// under each of the words a lone surname or given name can be.
+#[derive(Default)]
+struct Persons {
+    /// Mentions so far.
+    count: u64,
+    /// Each person's key → its last mention's number.
+    last: FxHashMap<String, u64>,
+    /// First and last word of a person's name (of two words or more, a
+    /// parenthesis left out) → the persons with that word.
+    by_word: FxHashMap<String, Vec<String>>,
+}
+
+impl Persons {
+    fn mentioned(&mut self, key: &str) {
+        self.count += 1;
+        if let Some(n) = self.last.get_mut(key) {
+            *n = self.count;
+            return;
+        }
+        self.last.insert(key.to_owned(), self.count);
+        let words: Vec<&str> = key.split(' ').filter(|x| !x.starts_with('(')).collect();
+        if let [first, .., last] = words[..] {
+            self.by_word
+                .entry(first.to_owned())
+                .or_default()
+                .push(key.to_owned());
+            if last != first {
+                self.by_word
+                    .entry(last.to_owned())
+                    .or_default()
+                    .push(key.to_owned());
+            }
+        }
+    }
+
+    /// The person mentioned last whose name starts or ends with `word`.
+    fn last_named(&self, word: &str) -> Option<&str> {
+        self.by_word
+            .get(word)?
+            .iter()
+            .max_by_key(|k| self.last.get(k.as_str()))
+            .map(String::as_str)
+    }
 }
 
 impl<'a> Frames<'a> {
     fn text(&self) -> &'a str {
         &self.sc.doc.text
+    }
+
+    /// Whether `norm_key(s) == key`. Events' names are compared with every
+    /// name read: the key of a non-ASCII one, which [`norm_key_is`] would
+    /// make anew each time, is made once.
+    fn key_is(&self, s: &str, key: &str) -> bool {
+        if s.is_ascii() {
+            return norm_key_is(s, key);
+        }
+        let mut keys = self.name_keys.borrow_mut();
+        if let Some(k) = keys.get(s) {
+            return k == key;
+        }
+        let k = norm_key(s);
+        let same = k == key;
+        keys.insert(s.to_owned(), k);
+        same
     }
 
     /// The normalized text of sentence `si` ([`norm_key`]).
@@ -435,12 +501,8 @@ impl<'a> Frames<'a> {
             && local != Some(NameClass::Place)
             && local != Some(NameClass::Polity)
         {
-            let w = m.text.as_str();
-            if let Some(p) = self.persons.iter().rev().find(|p| {
-                let words: Vec<&str> = p.split(' ').filter(|x| !x.starts_with('(')).collect();
-                words.len() >= 2 && (words[0] == w || words[words.len() - 1] == w)
-            }) {
-                return Some(base(p.clone(), Kind::Entity(EntityClass::Person)));
+            if let Some(p) = self.persons.last_named(&m.text) {
+                return Some(base(p.to_owned(), Kind::Entity(EntityClass::Person)));
             }
         }
         // "Chinese", "Korean": a people's adjective names no entity of its own.
@@ -488,15 +550,13 @@ impl<'a> Frames<'a> {
         for r in names.iter() {
             match r.kind {
                 Kind::Entity(EntityClass::Person) => {
-                    self.persons.retain(|p| *p != r.key);
-                    self.persons.push(r.key.clone());
+                    self.persons.mentioned(&r.key);
                     if first_person.is_none() {
                         first_person = Some(r.key.clone());
                     }
                 }
                 Kind::Entity(EntityClass::Place) => {
-                    self.places.retain(|p| *p != r.key);
-                    self.places.push(r.key.clone());
+                    self.last_place = Some(r.key.clone());
                 }
                 _ => {}
             }
@@ -717,7 +777,7 @@ impl<'a> Frames<'a> {
                         .iter()
                         .rfind(|n| n.toks.end <= i && n.is(EntityClass::Place) && n.key != y_key)
                         .map(|n| n.key.clone())
-                        .or_else(|| self.places.last().cloned());
+                        .or_else(|| self.last_place.clone());
                     if let Some(p) = prev {
                         let e = self.out.entity(&p, EntityClass::Place);
                         e.facts.aliases.insert(y.text.clone());
@@ -1231,13 +1291,16 @@ impl<'a> Frames<'a> {
     /// (a lead that summarizes a section, a record that repeats its lead).
     fn consolidate(&mut self) {
         let n = self.out.events.len();
+        // Every pair is compared: each event's keys are made once.
+        let keys: Vec<EventKeys> = self.out.events.iter().map(EventKeys::of).collect();
         let mut into: Vec<usize> = (0..n).collect();
         for j in 0..n {
             for i in 0..j {
                 if into[i] != i {
                     continue;
                 }
-                if same_event(&self.out.events[i], &self.out.events[j]) {
+                let (a, b) = (&self.out.events[i], &self.out.events[j]);
+                if same_event(a, &keys[i], b, &keys[j]) {
                     into[j] = i;
                     break;
                 }
@@ -1475,7 +1538,7 @@ impl<'a> Frames<'a> {
             let k = norm_key(n);
             self.out.events.iter().position(|e| {
                 e.class.family() == class.family()
-                    && e.name.as_deref().is_some_and(|n| norm_key_is(n, &k))
+                    && e.name.as_deref().is_some_and(|n| self.key_is(n, &k))
             })
         }) {
             Some(i) => i,
@@ -1643,6 +1706,9 @@ impl<'a> Frames<'a> {
             let says = toks
                 .windows(2)
                 .any(|w| w[0].is("the") && w[1].is_any(&["siege", "battle"]));
+            if !says {
+                return None;
+            }
             let class = if toks.iter().any(|t| t.is("siege")) {
                 EventClass::Siege
             } else {
@@ -1651,7 +1717,7 @@ impl<'a> Frames<'a> {
             let named: Vec<usize> = (0..self.out.events.len())
                 .filter(|&k| self.out.events[k].class == class && self.out.events[k].name.is_some())
                 .collect();
-            (says && named.len() == 1).then(|| named[0])
+            (named.len() == 1).then(|| named[0])
         });
         if let Some(ev) = target {
             if self.continuation(si, toks, &names, ev) {
@@ -1689,7 +1755,7 @@ impl<'a> Frames<'a> {
                     self.out
                         .events
                         .iter()
-                        .position(|e| e.name.as_deref().is_some_and(|n| norm_key_is(n, &k)))
+                        .position(|e| e.name.as_deref().is_some_and(|n| self.key_is(n, &k)))
                 });
             if let Some(idx) = earlier {
                 self.out.events[idx].aliases.insert(r.surface.clone());
@@ -2759,7 +2825,7 @@ impl<'a> Frames<'a> {
             .iter()
             .rfind(|n| n.toks.end <= before && n.is(EntityClass::Place))
             .map(|n| n.key.clone())
-            .or_else(|| self.places.last().cloned())
+            .or_else(|| self.last_place.clone())
     }
 
     /// Who won: "X defeated Y", "Y lost", "Y was defeated", "won a decisive victory".
@@ -2920,8 +2986,8 @@ impl<'a> Frames<'a> {
         if let Some(nk) = &nk {
             if let Some(i) = events.iter().position(|e| {
                 same_family(e)
-                    && (e.name.as_deref().is_some_and(|n| norm_key_is(n, nk))
-                        || e.aliases.iter().any(|a| norm_key_is(a, nk)))
+                    && (e.name.as_deref().is_some_and(|n| self.key_is(n, nk))
+                        || e.aliases.iter().any(|a| self.key_is(a, nk)))
             }) {
                 return Some(i);
             }
@@ -3612,8 +3678,8 @@ impl<'a> Frames<'a> {
             let target = if let Some(n) = named {
                 let k = norm_key(&n.surface);
                 self.out.events.iter().position(|e| {
-                    e.name.as_deref().is_some_and(|n| norm_key_is(n, &k))
-                        || e.aliases.iter().any(|a| norm_key_is(a, &k))
+                    e.name.as_deref().is_some_and(|n| self.key_is(n, &k))
+                        || e.aliases.iter().any(|a| self.key_is(a, &k))
                 })
             } else if let Some(p) = near_place {
                 self.out.events.iter().rposition(|e| {
@@ -3687,7 +3753,34 @@ impl<'a> Frames<'a> {
 }
 
 /// Whether two events of one document are the same event.
-fn same_event(a: &Event, b: &Event) -> bool {
+/// An event's names and place as keys ([`norm_key`]), for [`same_event`].
+struct EventKeys {
+    name: Option<String>,
+    aliases: Vec<String>,
+    place: Option<String>,
+    /// What a name "Battle of X" or "Siege of X" is named for: X.
+    named_for: Option<String>,
+}
+
+impl EventKeys {
+    fn of(e: &Event) -> Self {
+        let name = e.name.as_deref().map(norm_key);
+        let named_for = name.as_deref().and_then(|k| {
+            ["battle of ", "siege of ", "the battle of ", "the siege of "]
+                .iter()
+                .find_map(|p| k.strip_prefix(p).map(str::to_owned))
+        });
+        EventKeys {
+            name,
+            aliases: e.aliases.iter().map(|a| norm_key(a)).collect(),
+            place: e.place.as_deref().map(norm_key),
+            named_for,
+        }
+    }
+}
+
+/// Whether `a` and `b` (with their keys `ka`, `kb`) are one event told twice.
+fn same_event(a: &Event, ka: &EventKeys, b: &Event, kb: &EventKeys) -> bool {
     if a.class.family() != b.class.family() || a.subject || b.subject {
         return false;
     }
@@ -3699,14 +3792,13 @@ fn same_event(a: &Event, b: &Event) -> bool {
     if !a.evidence.is_empty() && a.evidence.first() == b.evidence.first() && a.name == b.name {
         return false;
     }
-    if let (Some(x), Some(y)) = (&a.name, &b.name) {
-        let (kx, ky) = (norm_key(x), norm_key(y));
+    if let (Some(kx), Some(ky)) = (&ka.name, &kb.name) {
         if kx != ky
-            && !a
+            && !ka
                 .aliases
                 .iter()
-                .chain(&b.aliases)
-                .any(|al| norm_key_is(al, &kx) || norm_key_is(al, &ky))
+                .chain(&kb.aliases)
+                .any(|al| al == kx || al == ky)
         {
             return false;
         }
@@ -3731,22 +3823,16 @@ fn same_event(a: &Event, b: &Event) -> bool {
     };
     let stated = |e: &Event| e.start_source >= DateSource::Stated || e.end.is_some();
     // "the Battle of Lepanto" and a battle told at Lepanto.
-    let named_for = |x: &Event, y: &Event| {
-        x.name
-            .as_deref()
-            .and_then(|n| {
-                let k = norm_key(n);
-                ["battle of ", "siege of ", "the battle of ", "the siege of "]
-                    .iter()
-                    .find_map(|p| k.strip_prefix(p).map(str::to_owned))
-            })
-            .is_some_and(|at| {
-                y.name.is_none() && y.place.as_deref().is_some_and(|p| norm_key_is(p, &at))
-            })
+    let named_for = |kx: &EventKeys, y: &Event, ky: &EventKeys| {
+        kx.named_for
+            .as_ref()
+            .is_some_and(|at| y.name.is_none() && ky.place.as_ref() == Some(at))
     };
     match a.class.family() {
         1 => {
-            (a.place.is_some() && a.place == b.place || named_for(a, b) || named_for(b, a))
+            (a.place.is_some() && a.place == b.place
+                || named_for(ka, b, kb)
+                || named_for(kb, a, ka))
                 && years(if stated(a) && stated(b) { 0 } else { 1 })
         }
         2 => matches!((span(a), span(b)), (Some((x, _)), Some((y, _))) if x == y),
@@ -4351,6 +4437,60 @@ fn money(toks: &[Tok<'_>]) -> Vec<Indemnity> {
 mod tests {
     use super::*;
     use crate::sources::{SourceMeta, parse_text};
+
+    #[test]
+    fn a_lone_name_is_the_person_mentioned_last_with_it() {
+        // Against the list it replaces: every person in the order of their
+        // last mention, searched from the end.
+        fn by_list(list: &[&str], w: &str) -> Option<String> {
+            list.iter()
+                .rev()
+                .find(|p| {
+                    let words: Vec<&str> = p.split(' ').filter(|x| !x.starts_with('(')).collect();
+                    words.len() >= 2 && (words[0] == w || words[words.len() - 1] == w)
+                })
+                .map(|p| p.to_string())
+        }
+        let pool = [
+            "Yue Fei",
+            "Han Shizhong",
+            "Yue Yun",
+            "Zhang (general) Jun",
+            "Wuzhu",
+            "Li Li",
+            "Fei Yue",
+            "Han",
+        ];
+        let words = [
+            "Yue",
+            "Fei",
+            "Han",
+            "Shizhong",
+            "Jun",
+            "(general)",
+            "Wuzhu",
+            "Li",
+            "Zhang",
+        ];
+        let mut persons = Persons::default();
+        let mut list: Vec<&str> = Vec::new();
+        let mut x = 7u32;
+        for _ in 0..200 {
+            x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            let p = pool[(x >> 16) as usize % pool.len()];
+            persons.mentioned(p);
+            list.retain(|q| *q != p);
+            list.push(p);
+            for w in words {
+                assert_eq!(
+                    persons.last_named(w).map(str::to_owned),
+                    by_list(&list, w),
+                    "{w}"
+                );
+            }
+        }
+        assert_eq!(persons.last_named("Wuzhu"), None);
+    }
 
     #[test]
     fn irrealis_before_says_what_is_any_says() {

@@ -25,7 +25,7 @@ pub mod text;
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::sources::{BlockKind, Document};
 use dates::{Anchor, TimeKind, TimeMention};
@@ -380,6 +380,8 @@ impl NameTable {
             })
             .cloned()
             .collect();
+        // The keys of the bare names' polities (`bare` stays as it is below).
+        let bare_polities: FxHashSet<String> = t.bare.values().map(|v| norm_key(v)).collect();
         for k in &candidates {
             // Split the written form on spaces only: "Song–Jin" is one word.
             let surface = t.surface(k);
@@ -402,7 +404,7 @@ impl NameTable {
 
                 let known = t.bare.contains_key(&rest)
                     || (polity_keys.contains(&rest) && rest != *k)
-                    || t.bare.values().any(|v| norm_key(v) == rest);
+                    || bare_polities.contains(&rest);
                 if known && rest.split(' ').count() >= 1 {
                     let target = t.polity_surface(&rest);
                     t.stripped.insert(k.clone(), target.clone());

@@ -251,7 +251,10 @@ impl Virtuoso {
         let dir = tempdir();
         let d = dir.path().display().to_string();
         let data = data.canonicalize().expect("the data directory");
-        let (sql_port, http_port) = (free_port(), free_port());
+        let sql_port = free_port();
+        let http_port = std::iter::repeat_with(free_port)
+            .find(|&p| p != sql_port)
+            .expect("a second free port");
         let ini = format!(
             "[Database]\nDatabaseFile = {d}/virtuoso.db\nErrorLogFile = {d}/virtuoso.log\n\
              LockFile = {d}/virtuoso.lck\nTransactionFile = {d}/virtuoso.trx\n\
@@ -277,14 +280,16 @@ impl Virtuoso {
             .stderr(Stdio::null())
             .spawn()
             .expect("virtuoso-t starts");
-        let v = Virtuoso {
+        let mut v = Virtuoso {
             child,
             sparql: format!("http://127.0.0.1:{http_port}/sparql"),
             isql,
             sql_port,
             _dir: dir,
         };
-        // Wait (at most a minute) for the SQL port, then load.
+        // Wait (at most two minutes: CI's two cores may be busy) for both
+        // ports, then load. A failure says why: the log goes with the
+        // temporary directory.
         let started = std::time::Instant::now();
         loop {
             let up = std::net::TcpStream::connect(("127.0.0.1", sql_port)).is_ok()
@@ -292,10 +297,19 @@ impl Virtuoso {
             if up {
                 break;
             }
-            assert!(
-                started.elapsed() < std::time::Duration::from_secs(60),
-                "Virtuoso did not start; see {d}/virtuoso.log"
-            );
+            let exited = v.child.try_wait().ok().flatten();
+            if exited.is_some() || started.elapsed() > std::time::Duration::from_secs(120) {
+                let log = std::fs::read_to_string(format!("{d}/virtuoso.log")).unwrap_or_default();
+                let tail: Vec<&str> = log.lines().rev().take(30).collect();
+                let tail: Vec<&str> = tail.into_iter().rev().collect();
+                panic!(
+                    "Virtuoso did not start on ports {sql_port} and {http_port} in {:.0?} \
+                     ({}); the end of its log:\n{}",
+                    started.elapsed(),
+                    exited.map_or("still running".to_owned(), |e| format!("exited: {e}")),
+                    tail.join("\n")
+                );
+            }
             std::thread::sleep(std::time::Duration::from_millis(200));
         }
         v.isql(&format!(
