@@ -74,7 +74,7 @@ fn main() -> Result<()> {
         println!(
             "=== {} ({} entities, {} events)",
             x.source,
-            x.entities.len(),
+            x.entities().len(),
             x.events.len()
         );
         for e in &x.events {
@@ -108,7 +108,7 @@ fn main() -> Result<()> {
             }
         }
         if std::env::var("ENT").is_ok() {
-            for e in &x.entities {
+            for e in x.entities() {
                 println!("  {:?} {:?} {:?}", e.class, e.key, e.facts);
             }
         }

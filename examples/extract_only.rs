@@ -43,7 +43,7 @@ fn main() -> Result<()> {
             let x = jinsong::extract::extract_all(std::slice::from_ref(d));
             found += x
                 .iter()
-                .map(|x| x.events.len() + x.entities.len())
+                .map(|x| x.events.len() + x.entities().len())
                 .sum::<usize>();
         }
         times.push(t.elapsed().as_secs_f64());

@@ -5,7 +5,8 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
-    jinsong::return_freed_memory_promptly();
+    // SAFETY: the first thing the process does; no other thread runs yet.
+    unsafe { jinsong::return_freed_memory_promptly() };
     let cli = jinsong::cli::Cli::parse();
     match jinsong::cli::run(cli) {
         Ok(()) => ExitCode::SUCCESS,

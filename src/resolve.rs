@@ -184,7 +184,7 @@ fn resolve_entities(extractions: &[Extraction], kb: &mut KnowledgeBase) -> Entit
     };
     let mut local: Vec<(String, String, usize)> = Vec::new();
     for x in extractions {
-        for e in &x.entities {
+        for e in x.entities() {
             let id = node(&e.key, &mut keys);
             local.push((x.source.clone(), e.key.clone(), id));
         }
@@ -192,7 +192,7 @@ fn resolve_entities(extractions: &[Extraction], kb: &mut KnowledgeBase) -> Entit
     // Aliases that are themselves entity keys join their entities.
     let mut uf = UnionFind::new(keys.len());
     for x in extractions {
-        for e in &x.entities {
+        for e in x.entities() {
             let a = node_of[&entity_key(&e.key)];
             for alias in &e.facts.aliases {
                 if let Some(&b) = node_of.get(&entity_key(alias)) {
@@ -248,7 +248,7 @@ fn resolve_entities(extractions: &[Extraction], kb: &mut KnowledgeBase) -> Entit
                     .push(m.clone());
             }
         }
-        for e in &x.entities {
+        for e in x.entities() {
             if let Some(&idx) = ids.get(&(x.source.clone(), e.key.clone())) {
                 *classes[idx].entry(e.class).or_default() += 1;
             }
@@ -279,7 +279,7 @@ fn resolve_entities(extractions: &[Extraction], kb: &mut KnowledgeBase) -> Entit
     }
     // Facts per source, with references resolved.
     for x in extractions {
-        for e in &x.entities {
+        for e in x.entities() {
             let Some(&idx) = ids.get(&(x.source.clone(), e.key.clone())) else {
                 continue;
             };

@@ -2887,9 +2887,7 @@ impl<'a> Frames<'a> {
             Kind::Entity(EntityClass::Polity) => Some(n.key.clone()),
             Kind::Entity(EntityClass::Person) => n.modifier.clone().or_else(|| {
                 self.out
-                    .entities
-                    .iter()
-                    .find(|e| e.key == n.key)
+                    .get(&n.key)
                     .and_then(|e| e.facts.allegiance.iter().next().cloned())
             }),
             _ => None,
@@ -3752,7 +3750,6 @@ impl<'a> Frames<'a> {
     }
 }
 
-/// Whether two events of one document are the same event.
 /// An event's names and place as keys ([`norm_key`]), for [`same_event`].
 struct EventKeys {
     name: Option<String>,

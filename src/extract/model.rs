@@ -231,9 +231,10 @@ impl Event {
 pub struct Extraction {
     pub source: String,
     pub mentions: Vec<Mention>,
-    pub entities: Vec<Entity>,
+    /// Added by [`Extraction::entity`] only, which indexes them by key.
+    entities: Vec<Entity>,
     pub events: Vec<Event>,
-    /// Where [`Extraction::entity`] put each key in `entities`.
+    /// Where each key is in `entities`.
     placed: FxHashMap<String, usize>,
 }
 
@@ -246,30 +247,38 @@ impl Extraction {
         }
     }
 
-    /// The entity with `key`, created with `class` if new.
+    /// The entity with `key`, created with `class` if new. Its key is not
+    /// to be changed through the reference: it is how it is found.
     pub fn entity(&mut self, key: &str, class: EntityClass) -> &mut Entity {
-        // Where it was put, unless `entities` was changed by hand since.
-        let at = match self.placed.get(key) {
-            Some(&i) if self.entities.get(i).is_some_and(|e| e.key == key) => Some(i),
-            // Never put: not there, unless entities were pushed by hand.
-            None if self.placed.len() == self.entities.len() => None,
-            _ => self.entities.iter().position(|e| e.key == key),
+        let i = match self.placed.get(key) {
+            Some(&i) => i,
+            None => {
+                self.entities.push(Entity {
+                    key: key.to_owned(),
+                    class,
+                    facts: EntityFacts::default(),
+                });
+                self.placed.insert(key.to_owned(), self.entities.len() - 1);
+                self.entities.len() - 1
+            }
         };
-        if let Some(i) = at {
-            return &mut self.entities[i];
-        }
-        self.entities.push(Entity {
-            key: key.to_owned(),
-            class,
-            facts: EntityFacts::default(),
-        });
-        let last = self.entities.len() - 1;
-        self.placed.insert(key.to_owned(), last);
-        &mut self.entities[last]
+        let e = &mut self.entities[i];
+        debug_assert_eq!(e.key, key, "an entity's key was changed");
+        e
+    }
+
+    /// The entities, in the order they were first named.
+    pub fn entities(&self) -> &[Entity] {
+        &self.entities
+    }
+
+    /// The entity with `key`, if there is one.
+    pub fn get(&self, key: &str) -> Option<&Entity> {
+        self.placed.get(key).map(|&i| &self.entities[i])
     }
 
     pub fn class_of(&self, key: &str) -> Option<EntityClass> {
-        self.entities.iter().find(|e| e.key == key).map(|e| e.class)
+        self.get(key).map(|e| e.class)
     }
 }
 
@@ -278,7 +287,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn an_entity_is_found_by_its_key_however_entities_were_added() {
+    fn an_entity_is_made_once_and_found_by_its_key() {
         let mut x = Extraction::default();
         x.entity("jin", EntityClass::Polity)
             .facts
@@ -296,25 +305,15 @@ mod tests {
                 .aliases
                 .contains("Jin")
         );
-        // Pushed by hand, and moved: still found, never made twice.
-        x.entities.insert(
-            0,
-            Entity {
-                key: "song".into(),
-                class: EntityClass::Polity,
-                facts: EntityFacts::default(),
-            },
-        );
-        assert_eq!(
-            x.entity("song", EntityClass::Place).class,
-            EntityClass::Polity
-        );
+        x.entity("yangzhou", EntityClass::Place);
         assert_eq!(
             x.entity("kaifeng", EntityClass::Polity).class,
             EntityClass::Place
         );
-        x.entity("yangzhou", EntityClass::Place);
-        let keys: Vec<&str> = x.entities.iter().map(|e| e.key.as_str()).collect();
-        assert_eq!(keys, ["song", "jin", "kaifeng", "yangzhou"]);
+        let keys: Vec<&str> = x.entities().iter().map(|e| e.key.as_str()).collect();
+        assert_eq!(keys, ["jin", "kaifeng", "yangzhou"]);
+        assert_eq!(x.get("kaifeng").map(|e| e.class), Some(EntityClass::Place));
+        assert_eq!(x.class_of("jin"), Some(EntityClass::Polity));
+        assert!(x.get("song").is_none() && x.class_of("song").is_none());
     }
 }
