@@ -44,14 +44,19 @@ pub const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 /// mimalloc's options are not synchronized: call it before any other
 /// thread of the process starts.
 pub unsafe fn return_freed_memory_promptly() {
-    let set_by_user = std::env::vars_os().any(|(k, _)| {
+    if !purge_delay_set_by_user() {
+        // SAFETY: the caller runs it before any other thread starts.
+        unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 10) };
+    }
+}
+
+/// Whether the environment sets mimalloc's purge delay: under its name or
+/// its old one (`MIMALLOC_RESET_DELAY`), in any case, as mimalloc reads it.
+pub fn purge_delay_set_by_user() -> bool {
+    std::env::vars_os().any(|(k, _)| {
         k.to_str().is_some_and(|k| {
             k.eq_ignore_ascii_case("MIMALLOC_PURGE_DELAY")
                 || k.eq_ignore_ascii_case("MIMALLOC_RESET_DELAY")
         })
-    });
-    if !set_by_user {
-        // SAFETY: the caller runs it before any other thread starts.
-        unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 10) };
-    }
+    })
 }

@@ -8,12 +8,7 @@ use jinsong::MI_OPTION_PURGE_DELAY;
 fn the_allocator_purge_delay_is_set_to_ten_milliseconds() {
     // SAFETY: reads one of mimalloc's options.
     let delay = || unsafe { libmimalloc_sys::mi_option_get(MI_OPTION_PURGE_DELAY) };
-    let set_by_user = std::env::vars_os().any(|(k, _)| {
-        k.to_str().is_some_and(|k| {
-            k.eq_ignore_ascii_case("MIMALLOC_PURGE_DELAY")
-                || k.eq_ignore_ascii_case("MIMALLOC_RESET_DELAY")
-        })
-    });
+    let set_by_user = jinsong::purge_delay_set_by_user();
     let before = delay();
     // SAFETY: this binary's only test; libtest's other thread only waits.
     unsafe { jinsong::return_freed_memory_promptly() };
