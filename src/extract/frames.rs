@@ -238,13 +238,14 @@ impl Persons {
         self.last.insert(key.to_owned(), self.count);
         let words: Vec<&str> = key.split(' ').filter(|x| !x.starts_with('(')).collect();
         if let [first, .., last] = words[..] {
-            self.by_word
-                .entry(first.to_owned())
-                .or_default()
-                .push(key.to_owned());
-            if last != first {
+            let ends: &[&str] = if first == last {
+                &[first]
+            } else {
+                &[first, last]
+            };
+            for w in ends {
                 self.by_word
-                    .entry(last.to_owned())
+                    .entry((*w).to_owned())
                     .or_default()
                     .push(key.to_owned());
             }
@@ -1843,12 +1844,9 @@ impl<'a> Frames<'a> {
         Some(idx)
     }
 
-    /// A trigger word at token `i`.
+    /// A trigger word at token `i`, a token that [`may_trigger`].
     fn trigger(&mut self, si: usize, toks: &[Tok<'_>], names: &[RName], i: usize) -> Option<usize> {
         let t = toks[i];
-        if !may_trigger(&t) {
-            return None;
-        }
         let w = t.lower();
         let w: &str = &w;
         if !lexicon::is_trigger_word(w) {

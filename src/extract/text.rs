@@ -19,6 +19,8 @@ pub enum TokenKind {
     Punct,
 }
 
+/// A token as the tests' reference tokenizer ([`tokenize`]) makes it.
+#[cfg(test)]
 #[derive(Debug, Clone)]
 pub struct Token {
     pub kind: TokenKind,
@@ -113,6 +115,7 @@ fn is_apostrophe(c: char) -> bool {
     matches!(c, '\'' | '’')
 }
 
+#[cfg(test)]
 /// Tokens with their text (spans are byte ranges of `text`), as the
 /// extractor's patterns see them. `lower`, when given, is
 /// `text.to_ascii_lowercase()`: ASCII tokens then take their lower case
@@ -125,8 +128,9 @@ pub fn view<'a>(text: &'a str, lower: Option<&'a str>, tokens: &[Token]) -> Vec<
 }
 
 /// The tokens of `text[range]` with their text and what the lexicon says of
-/// them: [`view`] of [`tokenize`], made in one pass, the lexicon looked up
-/// with the lower case at hand.
+/// them, the lexicon looked up with the lower case at hand. `lower`, when
+/// given, is `text.to_ascii_lowercase()`: ASCII tokens then take their lower
+/// case from it.
 pub fn toks_in<'a>(text: &'a str, lower: Option<&'a str>, range: Range<usize>) -> Vec<Tok<'a>> {
     // About one token in four bytes: grows rarely.
     let mut out = Vec::with_capacity(range.len() / 4 + 4);
@@ -177,7 +181,9 @@ pub fn toks_of(text: &str) -> Vec<Tok<'_>> {
     toks_in(text, None, 0..text.len())
 }
 
-/// Splits text into tokens; `base` is added to every offset.
+/// Splits text into tokens; `base` is added to every offset. The tests'
+/// reference: the extractor makes its tokens with [`toks_in`], in one pass.
+#[cfg(test)]
 pub fn tokenize(text: &str, base: usize) -> Vec<Token> {
     let mut out = Vec::with_capacity(text.len() / 4 + 4);
     spans(text, base, |kind, span| {

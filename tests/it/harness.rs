@@ -300,8 +300,8 @@ impl Virtuoso {
             let exited = v.child.try_wait().ok().flatten();
             if exited.is_some() || started.elapsed() > std::time::Duration::from_secs(120) {
                 let log = std::fs::read_to_string(format!("{d}/virtuoso.log")).unwrap_or_default();
-                let tail: Vec<&str> = log.lines().rev().take(30).collect();
-                let tail: Vec<&str> = tail.into_iter().rev().collect();
+                let lines: Vec<&str> = log.lines().collect();
+                let tail = &lines[lines.len().saturating_sub(30)..];
                 panic!(
                     "Virtuoso did not start on ports {sql_port} and {http_port} in {:.0?} \
                      ({}); the end of its log:\n{}",
