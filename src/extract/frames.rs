@@ -12,7 +12,7 @@
 //! Record and infobox fields describe the document's subject.
 
 use std::borrow::Cow;
-use std::cell::{OnceCell, RefCell};
+use std::cell::OnceCell;
 use std::collections::BTreeMap;
 use std::ops::Range;
 use std::rc::Rc;
@@ -25,7 +25,7 @@ use super::lexicon;
 use super::model::*;
 use super::names::{NameClass, NameMention, join};
 use super::text::{Tok, TokenKind};
-use super::{NameTable, Scanned, Sentence, norm_key, norm_key_is};
+use super::{NameTable, Scanned, Sentence, norm_key};
 use crate::sources::BlockKind;
 
 /// What a name in a sentence turned out to be.
@@ -179,7 +179,7 @@ pub fn extract(sc: &Scanned<'_>, table: &NameTable) -> Extraction {
         trigger_at: None,
         told: FxHashMap::default(),
         sentence_keys: (0..sc.sentences.len()).map(|_| OnceCell::new()).collect(),
-        name_keys: RefCell::default(),
+        names: EventNames::default(),
     };
     f.run();
     f.out
@@ -211,8 +211,69 @@ struct Frames<'a> {
     told: FxHashMap<String, Vec<usize>>,
     /// Each sentence's normalized text, made when first asked for.
     sentence_keys: Vec<OnceCell<String>>,
-    /// Keys of the non-ASCII names compared so far ([`Frames::key_is`]).
-    name_keys: RefCell<FxHashMap<String, String>>,
+    /// The events told so far, by the keys of their names and aliases.
+    names: EventNames,
+}
+
+/// Events by the keys ([`norm_key`]) of their names and aliases, so that a
+/// name read is matched without comparing it with every event told so far.
+/// Kept whole by [`Frames::push_event`], [`Frames::name_event`] and
+/// [`Frames::alias_event`], the only ways an event gets a name or an alias
+/// while sentences are read, and made anew when consolidation renumbers
+/// the events.
+#[derive(Default, Debug, PartialEq)]
+struct EventNames {
+    /// Name key → the events of that name, in increasing order.
+    named: FxHashMap<String, Vec<usize>>,
+    /// Name or alias key → the events of that name or alias, in increasing
+    /// order, each once.
+    known: FxHashMap<String, Vec<usize>>,
+}
+
+impl EventNames {
+    fn of(events: &[Event]) -> Self {
+        let mut names = EventNames::default();
+        for (i, e) in events.iter().enumerate() {
+            names.index(i, e);
+        }
+        names
+    }
+
+    /// Indexes event `i`'s name and aliases (again: it is idempotent).
+    fn index(&mut self, i: usize, e: &Event) {
+        if let Some(n) = &e.name {
+            self.name(i, n);
+        }
+        for a in &e.aliases {
+            self.alias(i, a);
+        }
+    }
+
+    fn name(&mut self, i: usize, name: &str) {
+        let k = norm_key(name);
+        add_sorted(self.named.entry(k.clone()).or_default(), i);
+        add_sorted(self.known.entry(k).or_default(), i);
+    }
+
+    fn alias(&mut self, i: usize, alias: &str) {
+        add_sorted(self.known.entry(norm_key(alias)).or_default(), i);
+    }
+
+    /// The events whose name has the key `key`, first told first.
+    fn named(&self, key: &str) -> &[usize] {
+        self.named.get(key).map_or(&[], Vec::as_slice)
+    }
+
+    /// The events whose name or an alias has the key `key`, first told first.
+    fn known(&self, key: &str) -> &[usize] {
+        self.known.get(key).map_or(&[], Vec::as_slice)
+    }
+}
+
+fn add_sorted(v: &mut Vec<usize>, i: usize) {
+    if let Err(at) = v.binary_search(&i) {
+        v.insert(at, i);
+    }
 }
 
 /// The persons a document has mentioned, and which was mentioned last
@@ -267,21 +328,25 @@ impl<'a> Frames<'a> {
         &self.sc.doc.text
     }
 
-    /// Whether `norm_key(s) == key`. Events' names are compared with every
-    /// name read: the key of a non-ASCII one, which [`norm_key_is`] would
-    /// make anew each time, is made once.
-    fn key_is(&self, s: &str, key: &str) -> bool {
-        if s.is_ascii() {
-            return norm_key_is(s, key);
-        }
-        let mut keys = self.name_keys.borrow_mut();
-        if let Some(k) = keys.get(s) {
-            return k == key;
-        }
-        let k = norm_key(s);
-        let same = k == key;
-        keys.insert(s.to_owned(), k);
-        same
+    /// Adds an event, its name and aliases indexed; returns its index.
+    fn push_event(&mut self, e: Event) -> usize {
+        let i = self.out.events.len();
+        self.names.index(i, &e);
+        self.out.events.push(e);
+        i
+    }
+
+    /// Names event `i`, which had no name.
+    fn name_event(&mut self, i: usize, name: String) {
+        debug_assert!(self.out.events[i].name.is_none());
+        self.names.name(i, &name);
+        self.out.events[i].name = Some(name);
+    }
+
+    /// Gives event `i` another name.
+    fn alias_event(&mut self, i: usize, alias: String) {
+        self.names.alias(i, &alias);
+        self.out.events[i].aliases.insert(alias);
     }
 
     /// The normalized text of sentence `si` ([`norm_key`]).
@@ -301,6 +366,13 @@ impl<'a> Frames<'a> {
             self.section_heading(si);
             self.events(si);
             self.remember_discourse(si);
+            // The index of event names is kept whole as events are told.
+            #[cfg(test)]
+            assert_eq!(
+                self.names,
+                EventNames::of(&self.out.events),
+                "sentence {si}"
+            );
         }
         self.finish_subject();
         self.section_dates();
@@ -1057,8 +1129,7 @@ impl<'a> Frames<'a> {
             e.aliases.insert(n.clone());
         }
         // "Jin–Song Wars": the parts of a dashed name are its sides.
-        self.out.events.push(e);
-        self.subject = Some(self.out.events.len() - 1);
+        self.subject = Some(self.push_event(e));
     }
 
     fn defined_in_lead(&self, name: &str) -> bool {
@@ -1332,6 +1403,7 @@ impl<'a> Frames<'a> {
         for k in 0..n {
             new_index[k] = new_index[into[k]];
         }
+        self.names = EventNames::of(&kept);
         self.out.events = kept;
         self.subject = self.subject.map(|s| new_index[s]);
         for v in self.section_events.values_mut() {
@@ -1536,11 +1608,11 @@ impl<'a> Frames<'a> {
         }
         let display = if has_proper { Some(name.clone()) } else { None };
         let idx = match display.as_ref().and_then(|n| {
-            let k = norm_key(n);
-            self.out.events.iter().position(|e| {
-                e.class.family() == class.family()
-                    && e.name.as_deref().is_some_and(|n| self.key_is(n, &k))
-            })
+            self.names
+                .named(&norm_key(n))
+                .iter()
+                .copied()
+                .find(|&i| self.out.events[i].class.family() == class.family())
         }) {
             Some(i) => i,
             None => {
@@ -1548,8 +1620,7 @@ impl<'a> Frames<'a> {
                 e.name = display;
                 e.place = place.clone();
                 e.ordinal = ordinal;
-                self.out.events.push(e);
-                self.out.events.len() - 1
+                self.push_event(e)
             }
         };
         let e = &mut self.out.events[idx];
@@ -1559,9 +1630,6 @@ impl<'a> Frames<'a> {
         }
         e.noun.get_or_insert_with(|| noun.clone().into_owned());
         e.mentions.push(s.span.clone());
-        if !has_proper {
-            e.aliases.insert(heading);
-        }
         if e.place.is_none() {
             e.place = place;
         }
@@ -1570,6 +1638,9 @@ impl<'a> Frames<'a> {
         e.belligerents
             .extend(attackers.into_iter().chain(targets).chain(sides));
         e.commanders.extend(commanders);
+        if !has_proper {
+            self.alias_event(idx, heading);
+        }
         self.section_events.insert(section, idx);
         self.current = Some((idx, s.block, si));
     }
@@ -1751,15 +1822,9 @@ impl<'a> Frames<'a> {
             let earlier = names
                 .iter()
                 .filter(|n| n.kind == Kind::Event && n.toks.end < b)
-                .find_map(|n| {
-                    let k = norm_key(&n.surface);
-                    self.out
-                        .events
-                        .iter()
-                        .position(|e| e.name.as_deref().is_some_and(|n| self.key_is(n, &k)))
-                });
+                .find_map(|n| self.names.named(&norm_key(&n.surface)).first().copied());
             if let Some(idx) = earlier {
-                self.out.events[idx].aliases.insert(r.surface.clone());
+                self.alias_event(idx, r.surface.clone());
                 return Some(idx);
             }
         }
@@ -1816,13 +1881,13 @@ impl<'a> Frames<'a> {
         let idx = self.find_or_add(si, class, Some(name.clone()), place_key.clone(), None);
         let e = &mut self.out.events[idx];
         e.mentions.push(r.span.clone());
-        if e.name.is_none() {
-            e.name = Some(name);
-        } else if e.name.as_deref() != Some(&r.surface) {
-            e.aliases.insert(r.surface.clone());
-        }
         if e.place.is_none() {
             e.place = place_key;
+        }
+        if e.name.is_none() {
+            self.name_event(idx, name);
+        } else if e.name.as_deref() != Some(&r.surface) {
+            self.alias_event(idx, r.surface.clone());
         }
         // A parenthesised date right after the name: "the Battle of Caishi (1161)".
         let s = &self.sc.sentences[si];
@@ -2588,13 +2653,14 @@ impl<'a> Frames<'a> {
                 at: None,
             },
         );
-        let e = &mut self.out.events[idx];
-        if e.name.is_none() && !e.subject {
-            e.name = name;
+        let e = &self.out.events[idx];
+        if let Some(name) = name.filter(|_| e.name.is_none() && !e.subject) {
+            self.name_event(idx, name);
         }
         if let Some(d) = described {
-            e.aliases.insert(d);
+            self.alias_event(idx, d);
         }
+        let e = &mut self.out.events[idx];
         if e.place.is_none() {
             e.place = place;
         }
@@ -2705,11 +2771,11 @@ impl<'a> Frames<'a> {
                 format!("{} {}", p.surface, w)
             };
             let idx = self.find_or_add(si, EventClass::Treaty, Some(name.clone()), None, None);
-            let e = &mut self.out.events[idx];
+            let e = &self.out.events[idx];
             if e.name.is_none() {
-                e.name = Some(name);
+                self.name_event(idx, name);
             } else if e.name.as_deref() != Some(name.as_str()) {
-                e.aliases.insert(name);
+                self.alias_event(idx, name);
             }
             return Some(idx);
         }
@@ -2922,8 +2988,7 @@ impl<'a> Frames<'a> {
             e.name = p.name.clone();
             e.place = p.place.clone();
             e.ordinal = p.ordinal;
-            self.out.events.push(e);
-            self.out.events.len() - 1
+            self.push_event(e)
         });
         let e = &mut self.out.events[idx];
         if e.ordinal.is_none() {
@@ -2975,16 +3040,12 @@ impl<'a> Frames<'a> {
                 return Some(subj);
             }
         }
-        let nk = p.name.as_deref().map(norm_key);
         let events = &self.out.events;
         let same_family = |e: &Event| e.class.family() == family;
         // 1. The same name.
-        if let Some(nk) = &nk {
-            if let Some(i) = events.iter().position(|e| {
-                same_family(e)
-                    && (e.name.as_deref().is_some_and(|n| self.key_is(n, nk))
-                        || e.aliases.iter().any(|a| self.key_is(a, nk)))
-            }) {
+        if let Some(n) = &p.name {
+            let known = self.names.known(&norm_key(n));
+            if let Some(&i) = known.iter().find(|&&i| same_family(&events[i])) {
                 return Some(i);
             }
         }
@@ -3053,7 +3114,16 @@ impl<'a> Frames<'a> {
                 }
             }
         }
-        // 4. Another event of the document with the same place or attackers and time.
+        // 4. Another event of the document with the same place or attackers
+        // and time: none unless the probe has what its family is matched by.
+        let matchable = match family {
+            1 => p.place.is_some(),
+            2 => date.is_some(),
+            _ => p.name.is_none() && !p.fresh && date.is_some() && !p.attackers.is_empty(),
+        };
+        if !matchable {
+            return None;
+        }
         events.iter().position(|e| {
             if !same_family(e) || e.subject || !ord_ok(e) {
                 return false;
@@ -3672,11 +3742,7 @@ impl<'a> Frames<'a> {
                         || n.toks.end <= i && n.toks.end + 2 >= i)
             });
             let target = if let Some(n) = named {
-                let k = norm_key(&n.surface);
-                self.out.events.iter().position(|e| {
-                    e.name.as_deref().is_some_and(|n| self.key_is(n, &k))
-                        || e.aliases.iter().any(|a| self.key_is(a, &k))
-                })
+                self.names.known(&norm_key(&n.surface)).first().copied()
             } else if let Some(p) = near_place {
                 self.out.events.iter().rposition(|e| {
                     e.class == EventClass::Siege
@@ -4432,6 +4498,41 @@ fn money(toks: &[Tok<'_>]) -> Vec<Indemnity> {
 mod tests {
     use super::*;
     use crate::sources::{SourceMeta, parse_text};
+
+    #[test]
+    fn event_names_give_the_events_of_a_name_first_told_first() {
+        let event = |name: Option<&str>, aliases: &[&str]| {
+            let mut e = Event::new(EventClass::Battle);
+            e.name = name.map(str::to_owned);
+            e.aliases = aliases.iter().map(|a| a.to_string()).collect();
+            e
+        };
+        let mut events = vec![
+            event(Some("Battle of Tangdao"), &[]),
+            event(None, &["the Tangdao fight"]),
+            event(Some("Battle of Caishi"), &["Caishi battle"]),
+        ];
+        let mut names = EventNames::of(&events);
+        // Case, dashes and spacing do not matter: the keys are norm keys.
+        assert_eq!(names.named(&norm_key("battle  of TANGDAO")), [0]);
+        assert_eq!(names.known(&norm_key("Battle of Tangdao")), [0]);
+        assert!(names.named(&norm_key("the Tangdao fight")).is_empty());
+        assert_eq!(names.known(&norm_key("the Tangdao-fight")), [1]);
+        assert_eq!(names.known(&norm_key("Caishi battle")), [2]);
+        // An event named or aliased later takes its place by its index.
+        events.push(event(Some("Battle of Tangdao"), &[]));
+        names.index(3, &events[3]);
+        events[1].name = Some("Battle of Tangdao".into());
+        names.name(1, "Battle of Tangdao");
+        events[2].aliases.insert("Battle of Tangdao".into());
+        names.alias(2, "Battle of Tangdao");
+        assert_eq!(names.named(&norm_key("Battle of Tangdao")), [0, 1, 3]);
+        assert_eq!(names.known(&norm_key("Battle of Tangdao")), [0, 1, 2, 3]);
+        // Indexing again changes nothing, and the index is the one made whole.
+        names.index(2, &events[2]);
+        assert_eq!(names, EventNames::of(&events));
+        assert!(names.known("battle of yancheng").is_empty());
+    }
 
     #[test]
     fn a_lone_name_is_the_person_mentioned_last_with_it() {

@@ -77,15 +77,6 @@ pub fn norm_key(s: &str) -> String {
     out
 }
 
-/// Whether `norm_key(s) == key`, without making the key of an ASCII `s`:
-/// its bytes are normalized one by one and compared as they come.
-pub fn norm_key_is(s: &str, key: &str) -> bool {
-    if !s.is_ascii() {
-        return norm_key(s) == key;
-    }
-    NormBytes::new(s).eq(key.bytes())
-}
-
 /// The bytes of [`norm_key`] of an ASCII text, one at a time: dashes are
 /// spaces, backquotes apostrophes, runs of white space one space (none at
 /// either end), letters in lower case.
@@ -681,35 +672,6 @@ mod tests {
         for s in strings {
             let s = String::from_utf8(s).expect("ASCII");
             assert_eq!(norm_key(&s), norm_key_by_string(&s), "{s:?}");
-        }
-    }
-
-    #[test]
-    fn norm_key_is_says_whether_the_keys_are_equal() {
-        let words = [
-            "",
-            " ",
-            "a",
-            "A",
-            "a b",
-            "a  b",
-            " a b ",
-            "a-b",
-            "a`b",
-            "a'b",
-            "ab",
-            "a\tb",
-            "b a",
-            "Zürich",
-            "zurich",
-            "Jin–Song",
-            "jin song",
-        ];
-        for x in words {
-            for y in words {
-                let key = norm_key(y);
-                assert_eq!(norm_key_is(x, &key), norm_key(x) == key, "{x:?} {y:?}");
-            }
         }
     }
 
