@@ -1276,6 +1276,14 @@ impl<'a> Frames<'a> {
             self.section_events.iter().map(|(s, e)| (*s, *e)).collect();
         // Deepest sections first: a section with sub-sections is dated by them.
         pairs.sort_by_key(|(s, _)| std::cmp::Reverse(self.sc.doc.sections[*s].level));
+        // Each section's paragraphs' sentences, in order.
+        let mut paragraphs: FxHashMap<usize, Vec<usize>> = FxHashMap::default();
+        for (si, s) in self.sc.sentences.iter().enumerate() {
+            let b = &self.sc.doc.blocks[s.block];
+            if let Some(section) = b.section.filter(|_| b.kind == BlockKind::Paragraph) {
+                paragraphs.entry(section).or_default().push(si);
+            }
+        }
         for (section, ev) in pairs {
             if self.out.events[ev].start.is_some()
                 || self.out.events[ev].start_source == DateSource::Explicit
@@ -1296,11 +1304,10 @@ impl<'a> Frames<'a> {
             let sides = self.out.events[ev].belligerents.clone();
             if !sides.is_empty() {
                 let in_section = |e: &Event| {
-                    e.evidence.first().is_some_and(|r| {
-                        self.sc.doc.blocks.iter().any(|b| {
-                            b.span.start <= r.start && r.end <= b.span.end && descends(b.section)
-                        })
-                    })
+                    e.evidence
+                        .first()
+                        .and_then(|r| self.sc.doc.block_of(r))
+                        .is_some_and(|b| descends(self.sc.doc.blocks[b].section))
                 };
                 let earliest = self
                     .out
@@ -1323,20 +1330,22 @@ impl<'a> Frames<'a> {
                     continue;
                 }
             }
-            let first = self.sc.sentences.iter().find_map(|s| {
-                let b = &self.sc.doc.blocks[s.block];
-                (b.section == Some(section) && b.kind == BlockKind::Paragraph)
-                    .then(|| {
-                        s.times.iter().find(|t| {
+            let first = paragraphs
+                .get(&section)
+                .into_iter()
+                .flatten()
+                .find_map(|&si| {
+                    let s = &self.sc.sentences[si];
+                    s.times
+                        .iter()
+                        .find(|t| {
                             t.is_date()
                                 && t.boundary.is_none()
                                 && !t.relative
                                 && t.kind != TimeKind::Lifespan
                         })
-                    })
-                    .flatten()
-                    .map(|t| (t.start, s.span.clone()))
-            });
+                        .map(|t| (t.start, s.span.clone()))
+                });
             if let Some((Some(d), span)) = first {
                 let e = &mut self.out.events[ev];
                 e.start = Some(d);
@@ -1432,13 +1441,8 @@ impl<'a> Frames<'a> {
             }
             // The section tree: the nearest enclosing section that names another event.
             let mut parent = None;
-            if let Some(evidence) = self.out.events[i].evidence.first().cloned() {
-                let block = self
-                    .sc
-                    .doc
-                    .blocks
-                    .iter()
-                    .position(|b| b.span.start <= evidence.start && evidence.end <= b.span.end);
+            if let Some(evidence) = self.out.events[i].evidence.first() {
+                let block = self.sc.doc.block_of(evidence);
                 let mut section = block.and_then(|b| self.sc.doc.blocks[b].section);
                 while let Some(sec) = section {
                     if let Some(&ev) = self.section_events.get(&sec) {

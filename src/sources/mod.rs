@@ -208,6 +208,18 @@ impl Document {
         self.original.get(r).unwrap_or("")
     }
 
+    /// The block whose span holds `range`. Blocks are made in text order,
+    /// apart (a blank line between two), so only the last one to start at or
+    /// before `range` can hold it.
+    pub fn block_of(&self, range: &Range<usize>) -> Option<usize> {
+        let k = self
+            .blocks
+            .partition_point(|b| b.span.start <= range.start)
+            .checked_sub(1)?;
+        let b = &self.blocks[k];
+        (range.end <= b.span.end).then_some(k)
+    }
+
     /// The heading path of a section, outermost first.
     pub fn section_path(&self, mut section: Option<usize>) -> Vec<&Section> {
         let mut path = Vec::new();
@@ -448,6 +460,48 @@ fn is_text_source(path: &Path) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_block_of_a_range_is_the_first_block_holding_it() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/sources");
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .expect("the bundled sources")
+            .map(|e| e.expect("a directory entry").path())
+            .filter(|p| p.extension().is_some_and(|x| x == "txt"))
+            .collect();
+        files.sort();
+        assert_eq!(files.len(), 5);
+        let mut checked = 0;
+        for path in files {
+            let text = std::fs::read_to_string(&path).expect("a bundled source");
+            let doc = parse_text(SourceMeta::for_file(&path), text, String::new());
+            let by_scan = |r: &Range<usize>| {
+                doc.blocks
+                    .iter()
+                    .position(|b| b.span.start <= r.start && r.end <= b.span.end)
+            };
+            // Every range whose ends are a block's ends or next to them,
+            // empty ones included, and each sentence-sized step of the text.
+            let mut points: Vec<usize> = doc
+                .blocks
+                .iter()
+                .flat_map(|b| [b.span.start, b.span.end])
+                .flat_map(|x| [x.saturating_sub(1), x, x + 1])
+                .chain((0..doc.text.len()).step_by(37))
+                .filter(|&x| x <= doc.text.len())
+                .collect();
+            points.sort_unstable();
+            points.dedup();
+            for (i, &a) in points.iter().enumerate() {
+                for &b in points[i..].iter().take(12) {
+                    let r = a..b;
+                    assert_eq!(doc.block_of(&r), by_scan(&r), "{} {r:?}", path.display());
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 10_000, "{checked}");
+    }
 
     #[test]
     fn detects_each_format_from_content() {
