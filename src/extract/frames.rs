@@ -1372,19 +1372,24 @@ impl<'a> Frames<'a> {
     /// (a lead that summarizes a section, a record that repeats its lead).
     fn consolidate(&mut self) {
         let n = self.out.events.len();
-        // Every pair is compared: each event's keys are made once.
+        // Each event is compared with the earlier ones not merged into
+        // another, first told first, of its family and not the subject
+        // (`same_event` is false for any other); each event's keys are made once.
         let keys: Vec<EventKeys> = self.out.events.iter().map(EventKeys::of).collect();
         let mut into: Vec<usize> = (0..n).collect();
+        let mut roots: [Vec<usize>; 3] = Default::default();
         for j in 0..n {
-            for i in 0..j {
-                if into[i] != i {
-                    continue;
-                }
-                let (a, b) = (&self.out.events[i], &self.out.events[j]);
-                if same_event(a, &keys[i], b, &keys[j]) {
-                    into[j] = i;
-                    break;
-                }
+            let b = &self.out.events[j];
+            if b.subject {
+                continue;
+            }
+            let family = &mut roots[usize::from(b.class.family())];
+            match family
+                .iter()
+                .find(|&&i| same_event(&self.out.events[i], &keys[i], b, &keys[j]))
+            {
+                Some(&i) => into[j] = i,
+                None => family.push(j),
             }
         }
         if into.iter().enumerate().all(|(k, v)| k == *v) {
