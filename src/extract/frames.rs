@@ -180,6 +180,7 @@ pub fn extract(sc: &Scanned<'_>, table: &NameTable) -> Extraction {
         told: FxHashMap::default(),
         sentence_keys: (0..sc.sentences.len()).map(|_| OnceCell::new()).collect(),
         names: EventNames::default(),
+        families: Default::default(),
     };
     f.run();
     f.out
@@ -213,6 +214,9 @@ struct Frames<'a> {
     sentence_keys: Vec<OnceCell<String>>,
     /// The events told so far, by the keys of their names and aliases.
     names: EventNames,
+    /// The events told so far of each family ([`EventClass::family`], which
+    /// an event keeps), in order.
+    families: [Vec<usize>; 3],
 }
 
 /// Events by the keys ([`norm_key`]) of their names and aliases, so that a
@@ -268,6 +272,15 @@ impl EventNames {
     fn known(&self, key: &str) -> &[usize] {
         self.known.get(key).map_or(&[], Vec::as_slice)
     }
+}
+
+/// The events of each family, in order.
+fn families_of(events: &[Event]) -> [Vec<usize>; 3] {
+    let mut families: [Vec<usize>; 3] = Default::default();
+    for (i, e) in events.iter().enumerate() {
+        families[usize::from(e.class.family())].push(i);
+    }
+    families
 }
 
 fn add_sorted(v: &mut Vec<usize>, i: usize) {
@@ -332,6 +345,7 @@ impl<'a> Frames<'a> {
     fn push_event(&mut self, e: Event) -> usize {
         let i = self.out.events.len();
         self.names.index(i, &e);
+        self.families[usize::from(e.class.family())].push(i);
         self.out.events.push(e);
         i
     }
@@ -368,11 +382,14 @@ impl<'a> Frames<'a> {
             self.remember_discourse(si);
             // The index of event names is kept whole as events are told.
             #[cfg(test)]
-            assert_eq!(
-                self.names,
-                EventNames::of(&self.out.events),
-                "sentence {si}"
-            );
+            {
+                assert_eq!(
+                    self.names,
+                    EventNames::of(&self.out.events),
+                    "sentence {si}"
+                );
+                assert_eq!(self.families, families_of(&self.out.events));
+            }
         }
         self.finish_subject();
         self.section_dates();
@@ -1418,6 +1435,7 @@ impl<'a> Frames<'a> {
             new_index[k] = new_index[into[k]];
         }
         self.names = EventNames::of(&kept);
+        self.families = families_of(&kept);
         self.out.events = kept;
         self.subject = self.subject.map(|s| new_index[s]);
         for v in self.section_events.values_mut() {
@@ -3133,29 +3151,33 @@ impl<'a> Frames<'a> {
         if !matchable {
             return None;
         }
-        events.iter().position(|e| {
-            if !same_family(e) || e.subject || !ord_ok(e) {
-                return false;
-            }
-            if e.name.is_some() && p.name.is_some() {
-                return false;
-            }
-            match family {
-                1 => p.place.is_some() && e.place == p.place && year_ok(e, 1),
-                2 => matches!((date, e.start), (Some(a), Some(b)) if a.year == b.year),
-                _ => {
-                    p.name.is_none()
-                        && e.name.is_none()
-                        && e.class == p.class
-                        && !p.fresh
-                        && date.is_some()
-                        && e.start.or(e.end).is_some()
-                        && !p.attackers.is_empty()
-                        && p.attackers.iter().any(|a| e.attackers.contains(a))
-                        && year_ok(e, 1)
+        self.families[usize::from(family)]
+            .iter()
+            .copied()
+            .find(|&i| {
+                let e = &events[i];
+                if e.subject || !ord_ok(e) {
+                    return false;
                 }
-            }
-        })
+                if e.name.is_some() && p.name.is_some() {
+                    return false;
+                }
+                match family {
+                    1 => p.place.is_some() && e.place == p.place && year_ok(e, 1),
+                    2 => matches!((date, e.start), (Some(a), Some(b)) if a.year == b.year),
+                    _ => {
+                        p.name.is_none()
+                            && e.name.is_none()
+                            && e.class == p.class
+                            && !p.fresh
+                            && date.is_some()
+                            && e.start.or(e.end).is_some()
+                            && !p.attackers.is_empty()
+                            && p.attackers.iter().any(|a| e.attackers.contains(a))
+                            && year_ok(e, 1)
+                    }
+                }
+            })
     }
 
     /// Dates, commanders, strengths and belligerents for a frame from its sentence.
@@ -3911,13 +3933,20 @@ fn same_event(a: &Event, ka: &EventKeys, b: &Event, kb: &EventKeys) -> bool {
                            y: &std::collections::BTreeSet<String>| {
                 x.iter().any(|v| y.contains(v))
             };
-            let conflict = overlap(&a.attackers, &b.targets) || overlap(&a.targets, &b.attackers);
-            let sides = overlap(&a.targets, &b.targets) || overlap(&a.attackers, &b.attackers);
-            let both_sides = overlap(&a.targets, &b.targets) && overlap(&a.attackers, &b.attackers);
+            let same_targets = overlap(&a.targets, &b.targets);
+            let same_attackers = overlap(&a.attackers, &b.attackers);
+            let sides = same_targets || same_attackers;
+            let both_sides = same_targets && same_attackers;
             let led_by_same = overlap(&a.commanders, &b.commanders);
             // The same month stated: "First campaign" and "attacked the Song in November 1125".
             let same_month = a.class == b.class
                 && matches!((a.start, b.start), (Some(x), Some(y)) if x.month.is_some() && x.year == y.year && x.month == y.month);
+            // No side, commander or month in common: two events, whatever
+            // else they share (each way below needs one of these).
+            if !sides && !led_by_same && !same_month {
+                return false;
+            }
+            let conflict = overlap(&a.attackers, &b.targets) || overlap(&a.targets, &b.attackers);
             // An undated mention of the same sides, led by no one named, is the
             // event they already fought (the earlier one: `a` comes first).
             let undated = span(b).is_none()
