@@ -380,7 +380,8 @@ impl<'a> Frames<'a> {
             self.section_heading(si);
             self.events(si);
             self.remember_discourse(si);
-            // The index of event names is kept whole as events are told.
+            // The indexes of the events (by name, by family) are kept whole as
+            // events are told.
             #[cfg(test)]
             {
                 assert_eq!(
