@@ -201,7 +201,25 @@ pub struct Anchor {
 }
 
 fn is_qualifier(t: &Tok<'_>) -> bool {
-    t.is_any(&["early", "mid", "mid-", "late", "middle", "beginning", "end"])
+    t.is_any(lexicon::DATE_QUALIFIERS)
+}
+
+/// Whether token `i` can begin a time expression. Outside parentheses, a
+/// token begins one only when it is a number, a month, a season, a word with
+/// a digit first ("1130s", "13th"), a qualifier or an article ("early",
+/// "the following year"), or a word before a unit or "century" ("three
+/// months", "twelfth century"): each pattern of [`match_at`] starts with
+/// one. Most tokens are none of these, and are passed over here.
+#[inline]
+fn may_begin(toks: &[Tok<'_>], i: usize, in_paren: bool) -> bool {
+    let Some(cur) = toks.get(i) else { return false };
+    in_paren
+        || cur.kind == TokenKind::Number
+        || cur.lex.month.is_some()
+        || cur.lex.season.is_some()
+        || cur.lex.date_lead
+        || cur.text.as_bytes().first().is_some_and(u8::is_ascii_digit)
+        || toks.get(i + 1).is_some_and(|x| x.lex.date_after)
 }
 
 fn year_value(t: &Tok<'_>) -> Option<i32> {
@@ -353,6 +371,10 @@ pub fn tag(toks: &[Tok<'_>], anchor: &mut Anchor) -> Vec<TimeMention> {
             paren_open.pop();
         }
         let in_paren = paren_depth > 0;
+        if !may_begin(toks, i, in_paren) {
+            i += 1;
+            continue;
+        }
         if let Some((m, next)) = match_at(toks, i, anchor, in_paren) {
             let mut m = m;
             // A date reckoned before year 1 or past 9999 (a relative date far
@@ -934,10 +956,7 @@ fn range_end(toks: &[Tok<'_>], k: usize, start: i32) -> Option<(i32, usize)> {
 /// A length of time at `k`: NUMBER/number-word (+ "more than"/"about") + unit.
 pub fn duration_at(toks: &[Tok<'_>], k: usize) -> Option<(Duration, usize)> {
     // The unit first: most words are followed by none.
-    const UNITS: &[&str] = &[
-        "day", "days", "week", "weeks", "month", "months", "year", "years", "decade", "decades",
-    ];
-    if !toks.get(k + 1)?.is_any(UNITS) {
+    if !toks.get(k + 1)?.is_any(lexicon::DURATION_UNITS) {
         return None;
     }
     let t = toks.get(k)?;
@@ -993,6 +1012,51 @@ fn resolve_month_year(anchor: &Anchor, month: u8) -> Option<i32> {
 mod tests {
     use super::*;
     use crate::extract::text::toks_of as toks;
+
+    #[test]
+    fn a_token_passed_over_begins_no_time_expression() {
+        // Every sentence of the bundled sources, and of these, read with and
+        // without a date to reckon from, inside parentheses and out.
+        let mut texts: Vec<String> = [
+            "In the early 1130s, three months later, the following year, that same year.",
+            "The twelfth century; 13th century; a year after; two days before the New Year.",
+            "From 1132 to 1134, between 1130 and 1137, 31 April 1143, 18 June to 2 September 1686.",
+            "In the spring of 1123, by the fall, in late May 1127, on 12 August, mid-1140.",
+            "Huizong (r. 1100–1127) and Wu Xi (d. 1207); the winter of 1069–1070; decades later.",
+        ]
+        .map(str::to_owned)
+        .to_vec();
+        let docs = crate::build::read_sources(&[]).expect("bundled sources");
+        for d in &docs {
+            for r in crate::extract::text::sentences(&d.text, 0) {
+                texts.push(d.text[r].to_owned());
+            }
+        }
+        let anchors = [
+            Anchor::default(),
+            Anchor {
+                date: Some(Date::year(1130)),
+            },
+        ];
+        let mut passed_over = 0;
+        let mut found = 0;
+        for text in &texts {
+            let toks = toks(text);
+            for i in 0..toks.len() {
+                for in_paren in [false, true] {
+                    for anchor in &anchors {
+                        let m = match_at(&toks, i, anchor, in_paren);
+                        if !may_begin(&toks, i, in_paren) {
+                            assert!(m.is_none(), "{text:?} at {i}");
+                            passed_over += 1;
+                        }
+                        found += usize::from(m.is_some());
+                    }
+                }
+            }
+        }
+        assert!(passed_over > 10_000 && found > 100, "{passed_over} {found}");
+    }
 
     /// (text, anchor, expected "start/end" of the first time expression, kind name)
     fn first(text: &str, anchor: Option<Date>) -> Option<(String, String)> {

@@ -82,6 +82,7 @@ static KNOWN: LazyLock<HashMap<&[u8], Lex, FxBuildHasher>> = LazyLock::new(|| {
         .chain(STOPWORDS.iter().copied())
         .chain(PERSON_TITLES.iter().copied())
         .chain([SIEGE_VERBS, CAMPAIGN_NOUNS, TREATY_NOUNS, TRIGGER_WORDS].concat())
+        .chain([DATE_QUALIFIERS, DATE_ARTICLES, DURATION_UNITS, &["century"]].concat())
         .map(|w| (w.as_bytes(), Lex::of_lower(w)))
         .filter(|(_, l)| *l != Lex::default())
         .collect()
@@ -125,6 +126,12 @@ pub struct Lex {
     pub person_title: bool,
     /// [`is_trigger_word`]
     pub trigger: bool,
+    /// In [`DATE_QUALIFIERS`] or [`DATE_ARTICLES`]: a word a time
+    /// expression can begin with.
+    pub date_lead: bool,
+    /// In [`DURATION_UNITS`], or "century": a word after the first word of
+    /// a time expression ("three months", "twelfth century").
+    pub date_after: bool,
 }
 
 impl Lex {
@@ -158,9 +165,24 @@ impl Lex {
             stopword: STOPWORD_SET.contains(w),
             person_title: PERSON_TITLE_SET.contains(w),
             trigger: is_trigger_word(w),
+            date_lead: DATE_QUALIFIERS.contains(&w) || DATE_ARTICLES.contains(&w),
+            date_after: DURATION_UNITS.contains(&w) || w == "century",
         }
     }
 }
+
+/// Words before a date that say which part of it: "early 1127", "the end of".
+pub const DATE_QUALIFIERS: &[&str] =
+    &["early", "mid", "mid-", "late", "middle", "beginning", "end"];
+
+/// The words a relative date begins with: "the following year", "that year",
+/// "a year later".
+pub const DATE_ARTICLES: &[&str] = &["the", "that", "a"];
+
+/// The units of a duration ("three months").
+pub const DURATION_UNITS: &[&str] = &[
+    "day", "days", "week", "weeks", "month", "months", "year", "years", "decade", "decades",
+];
 
 /// Small number words.
 pub fn number_word(word: &str) -> Option<u64> {
@@ -895,6 +917,7 @@ mod tests {
             .chain(STOPWORDS.iter().copied())
             .chain(PERSON_TITLES.iter().copied())
             .chain([SIEGE_VERBS, CAMPAIGN_NOUNS, TREATY_NOUNS, TRIGGER_WORDS].concat())
+            .chain([DATE_QUALIFIERS, DATE_ARTICLES, DURATION_UNITS, &["century"]].concat())
             .chain([
                 "the", "battle", "Ma", "Mar", "septe", "Jinsong", "Émile", "x",
             ]);
@@ -906,6 +929,12 @@ mod tests {
                 assert_eq!(lex.stopword, is_stopword(&w), "{w}");
                 assert_eq!(lex.person_title, is_person_title(&w), "{w}");
                 assert_eq!(lex.trigger, is_trigger_word(&w.to_lowercase()), "{w}");
+                let l = w.to_lowercase();
+                let lead =
+                    DATE_QUALIFIERS.contains(&l.as_str()) || DATE_ARTICLES.contains(&l.as_str());
+                assert_eq!(lex.date_lead, lead, "{w}");
+                let after = DURATION_UNITS.contains(&l.as_str()) || l == "century";
+                assert_eq!(lex.date_after, after, "{w}");
             }
         }
         assert_eq!(Lex::of("Sept").month, Some(9));

@@ -216,7 +216,10 @@ pub fn scan_with<'d>(doc: &'d Document, lower: Option<&'d str>) -> Scanned<'d> {
         .iter()
         .map(|(_, r)| text::toks_in(&doc.text, lower, r.clone()))
         .collect();
-    let mut words = DocWords::default();
+    // Sized for the distinct words of a document, about one in eight of its
+    // tokens: the sets do not grow word by word.
+    let tokens: usize = tokenized.iter().map(Vec::len).sum();
+    let mut words = DocWords::with_capacity(tokens / 8);
     for toks in &tokenized {
         words.observe(toks);
     }

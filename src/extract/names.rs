@@ -126,6 +126,14 @@ pub struct DocWords<'d> {
 }
 
 impl<'d> DocWords<'d> {
+    /// Room for about `words` distinct lower-case words.
+    pub fn with_capacity(words: usize) -> Self {
+        let mut w = DocWords::default();
+        w.lower.reserve(words);
+        w.cap_mid.reserve(words / 4);
+        w
+    }
+
     pub fn observe(&mut self, toks: &[Tok<'d>]) {
         for w in toks.windows(5) {
             if w[0].is_cap()
@@ -838,7 +846,15 @@ fn split_run(toks: &[Tok<'_>], run: Range<usize>, out: &mut Vec<NameMention>) {
 
 /// The text of a token range as written (single spaces, no space before punctuation).
 pub fn join(toks: &[Tok<'_>], r: Range<usize>) -> String {
-    let mut s = String::new();
+    // At most the text the tokens span: one space for any gap.
+    let span = match (
+        toks.get(r.start),
+        r.end.checked_sub(1).and_then(|e| toks.get(e)),
+    ) {
+        (Some(a), Some(b)) if r.start < r.end => b.end.saturating_sub(a.start),
+        _ => 0,
+    };
+    let mut s = String::with_capacity(span);
     for (k, t) in toks[r.clone()].iter().enumerate() {
         if k > 0 && t.start > toks[r.start + k - 1].end {
             s.push(' ');

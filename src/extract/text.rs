@@ -50,7 +50,11 @@ impl<'a> Tok<'a> {
     }
 
     pub fn is_cap(&self) -> bool {
-        self.kind == TokenKind::Word && self.text.chars().next().is_some_and(char::is_uppercase)
+        self.kind == TokenKind::Word
+            && match self.text.as_bytes().first() {
+                Some(b) if b.is_ascii() => b.is_ascii_uppercase(),
+                _ => self.text.chars().next().is_some_and(char::is_uppercase),
+            }
     }
 
     #[inline(always)]
@@ -123,7 +127,10 @@ fn is_apostrophe(c: char) -> bool {
 pub fn view<'a>(text: &'a str, lower: Option<&'a str>, tokens: &[Token]) -> Vec<Tok<'a>> {
     tokens
         .iter()
-        .map(|t| tok(text, lower, t.kind, t.span.clone(), t.lex))
+        .map(|t| {
+            let ascii = text[t.span.clone()].is_ascii();
+            tok(text, lower, t.kind, t.span.clone(), ascii, t.lex)
+        })
         .collect()
 }
 
@@ -134,8 +141,8 @@ pub fn view<'a>(text: &'a str, lower: Option<&'a str>, tokens: &[Token]) -> Vec<
 pub fn toks_in<'a>(text: &'a str, lower: Option<&'a str>, range: Range<usize>) -> Vec<Tok<'a>> {
     // About one token in four bytes: grows rarely.
     let mut out = Vec::with_capacity(range.len() / 4 + 4);
-    spans(&text[range.clone()], range.start, |kind, span| {
-        let mut t = tok(text, lower, kind, span, Lex::default());
+    spans(&text[range.clone()], range.start, |kind, span, ascii| {
+        let mut t = tok(text, lower, kind, span, ascii, Lex::default());
         if kind == TokenKind::Word {
             t.lex = match t.low {
                 Some(l) => Lex::of_lowercase(l.as_bytes()),
@@ -147,17 +154,19 @@ pub fn toks_in<'a>(text: &'a str, lower: Option<&'a str>, range: Range<usize>) -
     out
 }
 
-/// One token with its text, and its lower case when it is ASCII and at hand.
+/// One token with its text, and its lower case when it is ASCII (`ascii`
+/// says whether it is) and at hand.
 #[inline]
 fn tok<'a>(
     text: &'a str,
     lower: Option<&'a str>,
     kind: TokenKind,
     span: Range<usize>,
+    ascii: bool,
     lex: Lex,
 ) -> Tok<'a> {
     let s = &text[span.clone()];
-    let low = if !s.is_ascii() {
+    let low = if !ascii {
         None
     } else if let Some(l) = lower.and_then(|l| l.get(span.clone())) {
         Some(l)
@@ -186,7 +195,7 @@ pub fn toks_of(text: &str) -> Vec<Tok<'_>> {
 #[cfg(test)]
 pub fn tokenize(text: &str, base: usize) -> Vec<Token> {
     let mut out = Vec::with_capacity(text.len() / 4 + 4);
-    spans(text, base, |kind, span| {
+    spans(text, base, |kind, span, _| {
         let lex = if kind == TokenKind::Word {
             Lex::of(&text[span.start - base..span.end - base])
         } else {
@@ -197,18 +206,102 @@ pub fn tokenize(text: &str, base: usize) -> Vec<Token> {
     out
 }
 
-/// Hands each token's kind and span (plus `base`) of `text` to `emit`.
-fn spans(text: &str, base: usize, emit: impl FnMut(TokenKind, Range<usize>)) {
-    if text.is_ascii() {
-        // Each byte a character: no table of character offsets to make.
-        tokenize_chars(text, base, &Ascii(text.as_bytes()), emit);
-    } else {
-        let chars: Vec<(usize, char)> = text.char_indices().collect();
-        tokenize_chars(text, base, &chars.as_slice(), emit);
+/// Hands each token's kind, span (plus `base`) and whether it is all ASCII
+/// to `emit`. Reads bytes, and decodes a character only where a byte is not
+/// ASCII; the tests hold it to [`tokenize_chars`], which reads characters.
+fn spans(text: &str, base: usize, mut emit: impl FnMut(TokenKind, Range<usize>, bool)) {
+    let b = text.as_bytes();
+    let n = b.len();
+    // The character at byte `i` (a character boundary) and its length.
+    let ch = |i: usize| -> Option<(char, usize)> {
+        let x = *b.get(i)?;
+        if x < 0x80 {
+            Some((char::from(x), 1))
+        } else {
+            text.get(i..)?.chars().next().map(|c| (c, c.len_utf8()))
+        }
+    };
+    let alpha_at = |i: usize| ch(i).is_some_and(|(c, _)| c.is_alphabetic());
+    let digit_at = |i: usize| b.get(i).is_some_and(u8::is_ascii_digit);
+    let mut i = 0;
+    loop {
+        // Spaces between words, without decoding.
+        while b.get(i) == Some(&b' ') {
+            i += 1;
+        }
+        let Some((c, w)) = ch(i) else { break };
+        if c.is_whitespace() {
+            i += w;
+            continue;
+        }
+        let start = i;
+        if c.is_ascii_digit() {
+            i += 1;
+            while i < n {
+                let d = b[i];
+                if d.is_ascii_digit() {
+                    i += 1;
+                } else if d == b',' && (1..=3).all(|k| digit_at(i + k)) && !digit_at(i + 4) {
+                    i += 4;
+                } else if d == b'.' && digit_at(i + 1) {
+                    i += 2;
+                } else {
+                    break;
+                }
+            }
+            // Ordinals and decades: 13th, 1130s.
+            let mut j = i;
+            while j < n && b[j].is_ascii_alphabetic() {
+                j += 1;
+            }
+            if j > i && j - i <= 2 {
+                i = j;
+                emit(TokenKind::Word, base + start..base + i, true);
+                continue;
+            }
+            emit(TokenKind::Number, base + start..base + i, true);
+            continue;
+        }
+        if c.is_alphabetic() {
+            let mut ascii = w == 1;
+            i += w;
+            loop {
+                // A run of ASCII letters and digits, without decoding.
+                while b.get(i).is_some_and(u8::is_ascii_alphanumeric) {
+                    i += 1;
+                }
+                let Some((c, w)) = ch(i) else { break };
+                if c.is_alphanumeric() {
+                    ascii &= w == 1;
+                    i += w;
+                } else if (is_apostrophe(c) || is_dash(c)) && alpha_at(i + w) {
+                    // Possessive 's is its own token.
+                    if is_apostrophe(c) && b.get(i + w) == Some(&b's') && !alpha_at(i + w + 1) {
+                        break;
+                    }
+                    // The mark and the letter after it.
+                    let next = ch(i + w).map_or(0, |(_, w)| w);
+                    ascii &= w == 1 && next == 1;
+                    i += w + next;
+                } else {
+                    break;
+                }
+            }
+            emit(TokenKind::Word, base + start..base + i, ascii);
+            continue;
+        }
+        if is_apostrophe(c) && b.get(i + w) == Some(&b's') && !alpha_at(i + w + 1) {
+            i += w + 1;
+            emit(TokenKind::Word, base + start..base + i, w == 1);
+            continue;
+        }
+        i += w;
+        emit(TokenKind::Punct, base + start..base + i, w == 1);
     }
 }
 
 /// The characters of a text by index, with their byte offsets.
+#[cfg(test)]
 trait Chars {
     fn len(&self) -> usize;
     fn ch(&self, i: usize) -> char;
@@ -218,21 +311,7 @@ trait Chars {
     }
 }
 
-/// ASCII text: character `i` is byte `i`.
-struct Ascii<'a>(&'a [u8]);
-
-impl Chars for Ascii<'_> {
-    fn len(&self) -> usize {
-        self.0.len()
-    }
-    fn ch(&self, i: usize) -> char {
-        char::from(self.0[i])
-    }
-    fn offset(&self, i: usize) -> usize {
-        i
-    }
-}
-
+#[cfg(test)]
 impl Chars for &[(usize, char)] {
     fn len(&self) -> usize {
         <[(usize, char)]>::len(self)
@@ -245,6 +324,9 @@ impl Chars for &[(usize, char)] {
     }
 }
 
+/// The tests' reference for [`spans`]: the same rules, read character by
+/// character from a table of the text's characters.
+#[cfg(test)]
 fn tokenize_chars(
     text: &str,
     base: usize,
@@ -469,22 +551,59 @@ mod tests {
         tokenize(s, 0).into_iter().map(|t| &s[t.span]).collect()
     }
 
+    /// [`spans`] against [`tokenize_chars`]: the same tokens, and each
+    /// one's ASCII flag is whether its text is ASCII.
+    fn assert_spans_as_by_characters(text: &str) {
+        let chars: Vec<(usize, char)> = text.char_indices().collect();
+        let mut by_chars = Vec::new();
+        tokenize_chars(text, 7, &chars.as_slice(), |k, s| by_chars.push((k, s)));
+        let mut by_bytes = Vec::new();
+        spans(text, 7, |k, s, ascii| {
+            assert_eq!(
+                ascii,
+                text[s.start - 7..s.end - 7].is_ascii(),
+                "{text:?} {s:?}"
+            );
+            by_bytes.push((k, s));
+        });
+        assert_eq!(by_bytes, by_chars, "{text:?}");
+    }
+
     #[test]
-    fn ascii_text_tokenizes_on_bytes_as_through_the_character_table() {
+    fn text_tokenizes_on_bytes_as_through_the_character_table() {
         let texts = [
             "The siege of De'an (1132) cost 200,000 taels; Tong Guan's army.",
             "In 1130s, 13th: 1,000 or 1,0000 men (3.5 li) - the Jin-Song war's end 's",
             "  O'Neil's  men-at-arms, 12ab 1.2.3 a-' 'b ''",
             "",
+            "Jin–Song Wars’ end: Zürich’s ÉTÉ, De’an’s gate, a–é é–a ’s ’ś –– é’s",
+            "1,2é3 12é 1.é Ωmega\u{a0}x\u{2009}y 1–2 “quoted” a\u{301}b ‐‑—",
         ];
         for text in texts {
-            assert!(text.is_ascii());
-            let chars: Vec<(usize, char)> = text.char_indices().collect();
-            let mut by_table = Vec::new();
-            tokenize_chars(text, 7, &chars.as_slice(), |k, s| by_table.push((k, s)));
-            let mut by_bytes = Vec::new();
-            spans(text, 7, |k, s| by_bytes.push((k, s)));
-            assert_eq!(by_bytes, by_table, "{text:?}");
+            assert_spans_as_by_characters(text);
+        }
+        // Every string of up to four of these pieces, ASCII or not.
+        let pieces = [
+            "a", "S", "s", "1", ",", ".", "'", "’", "–", "-", "é", " ", "\u{a0}",
+        ];
+        let mut strings = vec![String::new()];
+        for len in 0..4 {
+            let longer: Vec<String> = strings
+                .iter()
+                .filter(|s| s.chars().count() == len)
+                .flat_map(|s| pieces.iter().map(move |p| format!("{s}{p}")))
+                .collect();
+            strings.extend(longer);
+        }
+        assert!(strings.len() > 13usize.pow(4));
+        for text in &strings {
+            assert_spans_as_by_characters(text);
+        }
+        // And the bundled sources' whole texts.
+        let docs = crate::build::read_sources(&[]).expect("bundled sources");
+        assert!(!docs.is_empty());
+        for d in &docs {
+            assert_spans_as_by_characters(&d.text);
         }
     }
 
