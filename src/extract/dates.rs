@@ -11,7 +11,7 @@
 use std::fmt;
 use std::ops::Range;
 
-use super::lexicon;
+use super::lexicon::{self, lists};
 use super::text::{Tok, TokenKind};
 
 /// A calendar date as precise as the text: a year, a month or a day.
@@ -268,7 +268,7 @@ const YEAR_FOLLOWERS: &[&str] = &[
 ];
 
 /// Nouns that make a number a count, not a year ("in 3000 boats").
-const COUNT_NOUNS: &[&str] = &[
+pub(crate) const COUNT_NOUNS: &[&str] = &[
     "years",
     "days",
     "months",
@@ -320,7 +320,7 @@ const YEAR_NOUNS: &[&str] = &[
 ];
 
 /// Words before a bare number that show it is a year.
-const YEAR_CUES: &[&str] = &[
+pub(crate) const YEAR_CUES: &[&str] = &[
     "in",
     "since",
     "by",
@@ -764,7 +764,7 @@ fn match_at(
         let prev = s.checked_sub(1).and_then(|p| toks.get(p));
         let cue = q_end > i
             || prev.is_some_and(|p| {
-                p.is_any(YEAR_CUES) || p.text == "(" || is_dash_tok(p) || p.text == ","
+                p.in_list(lists::YEAR_CUES) || p.text == "(" || is_dash_tok(p) || p.text == ","
             })
             || s == 0;
         let the_year_noun =
@@ -805,7 +805,7 @@ fn match_at(
         let strong_prep = q_end > i
             || before_all
                 .is_some_and(|p| p.is_any(&["in", "since", "until", "till", "during", "from"]));
-        let count_noun = next.is_some_and(|x| x.is_any(COUNT_NOUNS));
+        let count_noun = next.is_some_and(|x| x.in_list(lists::COUNT_NOUNS));
         let next_ok = next.is_none_or(|x| {
             x.kind == TokenKind::Punct
                 || x.is_cap()

@@ -21,7 +21,7 @@ use std::sync::LazyLock;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::dates::{Date, TimeKind, TimeMention};
-use super::lexicon;
+use super::lexicon::{self, lists};
 use super::model::*;
 use super::names::{NameClass, NameMention, join};
 use super::text::{Tok, TokenKind};
@@ -135,7 +135,7 @@ const IRREALIS: &[&str] = &[
 ];
 
 /// Words that compare with another era ("rivaled a victory at the Battle of X").
-const COMPARISON: &[&str] = &[
+pub(crate) const COMPARISON: &[&str] = &[
     "rivaled",
     "rivalled",
     "rival",
@@ -776,7 +776,7 @@ impl<'a> Frames<'a> {
                             && n.is(EntityClass::Polity)
                             && toks
                                 .get(n.toks.end)
-                                .is_some_and(|t| t.is_any(lexicon::FORCE_NOUNS))
+                                .is_some_and(|t| t.in_list(lists::FORCE_NOUNS))
                     }) {
                         self.out
                             .entity(&r.key, class)
@@ -1704,7 +1704,7 @@ impl<'a> Frames<'a> {
         }
         let toks = s.toks();
         let names = Rc::clone(&self.resolved[si]);
-        let comparison = toks.iter().any(|t| t.is_any(COMPARISON));
+        let comparison = toks.iter().any(|t| t.in_list(lists::COMPARISON));
         let mut triggered: Vec<usize> = Vec::new();
 
         // Named events.
@@ -3336,7 +3336,7 @@ impl<'a> Frames<'a> {
             for n in names.iter().filter(|n| n.is(EntityClass::Polity)) {
                 let next = toks.get(n.toks.end);
                 let acting = next.is_some_and(|x| {
-                    x.is_any(lexicon::FORCE_NOUNS) || x.kind == TokenKind::Word && !x.is_cap()
+                    x.in_list(lists::FORCE_NOUNS) || x.kind == TokenKind::Word && !x.is_cap()
                 }) || toks[..n.toks.start]
                     .iter()
                     .rev()

@@ -83,6 +83,7 @@ static KNOWN: LazyLock<HashMap<&[u8], Lex, FxBuildHasher>> = LazyLock::new(|| {
         .chain(PERSON_TITLES.iter().copied())
         .chain([SIEGE_VERBS, CAMPAIGN_NOUNS, TREATY_NOUNS, TRIGGER_WORDS].concat())
         .chain([DATE_QUALIFIERS, DATE_ARTICLES, DURATION_UNITS, &["century"]].concat())
+        .chain(lists::ALL.iter().flat_map(|l| l.words.iter().copied()))
         .map(|w| (w.as_bytes(), Lex::of_lower(w)))
         .filter(|(_, l)| *l != Lex::default())
         .collect()
@@ -90,7 +91,7 @@ static KNOWN: LazyLock<HashMap<&[u8], Lex, FxBuildHasher>> = LazyLock::new(|| {
 
 /// A word of at most [`SHORT`] bytes as one number: its bytes and its
 /// length (most words, and most words the lexicon knows, are that short).
-fn short_key(word: &[u8]) -> Option<u64> {
+pub(crate) fn short_key(word: &[u8]) -> Option<u64> {
     (word.len() <= SHORT).then(|| {
         word.iter()
             .enumerate()
@@ -132,6 +133,98 @@ pub struct Lex {
     /// In [`DURATION_UNITS`], or "century": a word after the first word of
     /// a time expression ("three months", "twelfth century").
     pub date_after: bool,
+    /// The [`lists`] the word is in, one bit each.
+    pub lists: u32,
+}
+
+/// A word list the rules ask of many tokens. A word token learns which of
+/// these lists it is in when it is tokenized, with its other lexicon facts
+/// ([`Lex::lists`]): [`crate::extract::text::Tok::in_list`] is then one bit
+/// test, where [`crate::extract::text::Tok::is_any`] walks the words.
+#[derive(Debug, Clone, Copy)]
+pub struct WordList {
+    bit: u32,
+    pub words: &'static [&'static str],
+}
+
+impl WordList {
+    /// Whether the lexicon facts `lex` say the word is in this list.
+    #[inline]
+    pub fn has(&self, lex: &Lex) -> bool {
+        lex.lists & self.bit != 0
+    }
+}
+
+/// The lists tokens know themselves to be in. Each list's words are ASCII
+/// lower case words of one token each (a test holds it).
+pub mod lists {
+    use super::WordList;
+    use crate::extract::{dates, frames, names};
+
+    pub const PERSON_VERBS: WordList = WordList {
+        bit: 1 << 0,
+        words: names::PERSON_VERBS,
+    };
+    pub const PERSON_POSSESSED: WordList = WordList {
+        bit: 1 << 1,
+        words: names::PERSON_POSSESSED,
+    };
+    pub const PLACE_NOUNS_OF: WordList = WordList {
+        bit: 1 << 2,
+        words: names::PLACE_NOUNS_OF,
+    };
+    pub const PLACE_VERBS: WordList = WordList {
+        bit: 1 << 3,
+        words: names::PLACE_VERBS,
+    };
+    pub const PLACE_PREPS: WordList = WordList {
+        bit: 1 << 4,
+        words: names::PLACE_PREPS,
+    };
+    pub const PLACE_NOUNS_BEFORE: WordList = WordList {
+        bit: 1 << 5,
+        words: names::PLACE_NOUNS_BEFORE,
+    };
+    pub const POLITY_NOUNS_AFTER: WordList = WordList {
+        bit: 1 << 6,
+        words: names::POLITY_NOUNS_AFTER,
+    };
+    pub const POLITY_CONTEXT_BEFORE: WordList = WordList {
+        bit: 1 << 7,
+        words: names::POLITY_CONTEXT_BEFORE,
+    };
+    pub const COMPARISON: WordList = WordList {
+        bit: 1 << 8,
+        words: frames::COMPARISON,
+    };
+    pub const FORCE_NOUNS: WordList = WordList {
+        bit: 1 << 9,
+        words: super::FORCE_NOUNS,
+    };
+    pub const YEAR_CUES: WordList = WordList {
+        bit: 1 << 10,
+        words: dates::YEAR_CUES,
+    };
+    pub const COUNT_NOUNS: WordList = WordList {
+        bit: 1 << 11,
+        words: dates::COUNT_NOUNS,
+    };
+
+    /// Every list, each with its own bit.
+    pub const ALL: &[WordList] = &[
+        PERSON_VERBS,
+        PERSON_POSSESSED,
+        PLACE_NOUNS_OF,
+        PLACE_VERBS,
+        PLACE_PREPS,
+        PLACE_NOUNS_BEFORE,
+        POLITY_NOUNS_AFTER,
+        POLITY_CONTEXT_BEFORE,
+        COMPARISON,
+        FORCE_NOUNS,
+        YEAR_CUES,
+        COUNT_NOUNS,
+    ];
 }
 
 impl Lex {
@@ -167,6 +260,10 @@ impl Lex {
             trigger: is_trigger_word(w),
             date_lead: DATE_QUALIFIERS.contains(&w) || DATE_ARTICLES.contains(&w),
             date_after: DURATION_UNITS.contains(&w) || w == "century",
+            lists: lists::ALL
+                .iter()
+                .filter(|l| l.words.contains(&w))
+                .fold(0, |bits, l| bits | l.bit),
         }
     }
 }
@@ -918,6 +1015,7 @@ mod tests {
             .chain(PERSON_TITLES.iter().copied())
             .chain([SIEGE_VERBS, CAMPAIGN_NOUNS, TREATY_NOUNS, TRIGGER_WORDS].concat())
             .chain([DATE_QUALIFIERS, DATE_ARTICLES, DURATION_UNITS, &["century"]].concat())
+            .chain(lists::ALL.iter().flat_map(|l| l.words.iter().copied()))
             .chain([
                 "the", "battle", "Ma", "Mar", "septe", "Jinsong", "Émile", "x",
             ]);
@@ -950,6 +1048,49 @@ mod tests {
         assert_ne!(short_key(b"a"), short_key(b"a\0"));
         assert_eq!(short_key(b"besieged"), None);
         assert!(Lex::of("The").stopword);
+    }
+
+    #[test]
+    fn a_word_knows_its_lists_as_is_any_would_say() {
+        use crate::extract::text::toks_in;
+        let mut bits = 0;
+        for l in lists::ALL {
+            assert_eq!(l.bit.count_ones(), 1);
+            assert_eq!(bits & l.bit, 0, "{:?}", l.words.first());
+            bits |= l.bit;
+            // Looked up as the lexicon's other words are: in lower case.
+            for w in l.words {
+                assert!(!w.bytes().any(|b| b.is_ascii_uppercase()), "{w}");
+            }
+        }
+        // Every token of the bundled sources, of every listed word in three
+        // cases, and of some that are not ASCII, read as the extractor reads
+        // them (with the lowered text) and without it.
+        let docs = crate::build::read_sources(&[]).expect("bundled sources");
+        let mut texts: Vec<String> = docs.iter().map(|d| d.text.clone()).collect();
+        for l in lists::ALL {
+            for w in l.words {
+                texts.push(format!(
+                    "{w} {} {} ({w}).",
+                    w.to_uppercase(),
+                    capitalized(w)
+                ));
+            }
+        }
+        texts.push("ÉTÉ, Zürich’s army — 1130 men’s Tröops ÀROUND «near»".to_owned());
+        let mut checked = 0;
+        for text in &texts {
+            let lowered = text.to_ascii_lowercase();
+            for lower in [None, Some(lowered.as_str())] {
+                for t in toks_in(text, lower, 0..text.len()) {
+                    for l in lists::ALL {
+                        assert_eq!(t.in_list(*l), t.is_any(l.words), "{:?}", t.text);
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert!(checked > 100_000, "{checked}");
     }
 
     fn capitalized(w: &str) -> String {

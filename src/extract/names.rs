@@ -17,7 +17,7 @@ use std::sync::LazyLock;
 use rustc_hash::FxHashSet;
 
 use super::dates::{TimeKind, TimeMention};
-use super::lexicon::{self, EVENT_HEADS, PLACE_HEADS, POLITY_HEADS};
+use super::lexicon::{self, EVENT_HEADS, PLACE_HEADS, POLITY_HEADS, lists};
 use super::text::{Tok, TokenKind};
 
 /// The classes a name can have.
@@ -117,12 +117,41 @@ pub struct NameMention {
 #[derive(Debug, Default)]
 pub struct DocWords<'d> {
     /// Words that occur in lower case somewhere.
-    pub lower: FxHashSet<&'d str>,
+    pub lower: WordSet<'d>,
     /// Words that occur capitalized somewhere other than at the start of a sentence.
-    pub cap_mid: FxHashSet<&'d str>,
+    pub cap_mid: WordSet<'d>,
     /// "John of Austria (1547–1578)": names of the form "X of Y" that a
     /// parenthesised number follows somewhere, as (X, Y).
     pub named_of: FxHashSet<(&'d str, &'d str)>,
+}
+
+/// A set of words. A word of up to seven bytes is kept as one number
+/// ([`lexicon::short_key`]): most words are, and a number is hashed and
+/// compared without reading the text.
+#[derive(Debug, Default)]
+pub struct WordSet<'d> {
+    short: FxHashSet<u64>,
+    long: FxHashSet<&'d str>,
+}
+
+impl<'d> WordSet<'d> {
+    pub fn reserve(&mut self, words: usize) {
+        self.short.reserve(words);
+    }
+
+    pub fn insert(&mut self, word: &'d str) {
+        match lexicon::short_key(word.as_bytes()) {
+            Some(k) => self.short.insert(k),
+            None => self.long.insert(word),
+        };
+    }
+
+    pub fn contains(&self, word: &str) -> bool {
+        match lexicon::short_key(word.as_bytes()) {
+            Some(k) => self.short.contains(&k),
+            None => self.long.contains(word),
+        }
+    }
 }
 
 impl<'d> DocWords<'d> {
@@ -461,7 +490,8 @@ pub fn find_names_in(
     let mut runs: Vec<Range<usize>> = Vec::new();
     let mut i = 0;
     while i < n {
-        if !is_name_token(toks, i, words) {
+        // The capital first, inline: most tokens have none.
+        if !toks[i].is_cap() || !is_name_token(toks, i, words) {
             i += 1;
             continue;
         }
@@ -912,7 +942,7 @@ fn head_class_of(toks: &[Tok<'_>], r: &Range<usize>, first: &str, last: &str) ->
     None
 }
 
-const PERSON_VERBS: &[&str] = &[
+pub(crate) const PERSON_VERBS: &[&str] = &[
     "abdicated",
     "assassinated",
     "executed",
@@ -958,7 +988,7 @@ const PERSON_VERBS: &[&str] = &[
     "studied",
     "inherited",
 ];
-const PERSON_POSSESSED: &[&str] = &[
+pub(crate) const PERSON_POSSESSED: &[&str] = &[
     "command",
     "army",
     "armies",
@@ -1033,7 +1063,7 @@ const KIN: &[&str] = &[
 ];
 
 /// Nouns before "of X" that make X a place: "the cities of Hangzhou and Suzhou".
-const PLACE_NOUNS_OF: &[&str] = &[
+pub(crate) const PLACE_NOUNS_OF: &[&str] = &[
     "earldom",
     "duchy",
     "realm",
@@ -1113,7 +1143,7 @@ const APPOSITION_PLACES: &[&str] = &[
     "fort",
 ];
 
-const PLACE_VERBS: &[&str] = &[
+pub(crate) const PLACE_VERBS: &[&str] = &[
     "crossed",
     "cross",
     "crossing",
@@ -1153,11 +1183,11 @@ const PLACE_VERBS: &[&str] = &[
     "pillage",
 ];
 const PLACE_PREPS_STRONG: &[&str] = &["near", "towards", "toward", "at"];
-const PLACE_PREPS: &[&str] = &[
+pub(crate) const PLACE_PREPS: &[&str] = &[
     "up", "down", "in", "to", "from", "into", "across", "through", "via", "outside", "inside",
     "around", "beyond", "behind", "beneath", "below", "above", "along",
 ];
-const PLACE_NOUNS_BEFORE: &[&str] = &[
+pub(crate) const PLACE_NOUNS_BEFORE: &[&str] = &[
     "city",
     "town",
     "prefecture",
@@ -1175,7 +1205,7 @@ const PLACE_NOUNS_BEFORE: &[&str] = &[
     "valley",
     "circuit",
 ];
-const POLITY_NOUNS_AFTER: &[&str] = &[
+pub(crate) const POLITY_NOUNS_AFTER: &[&str] = &[
     "forces",
     "army",
     "armies",
@@ -1233,7 +1263,7 @@ const POLITY_NOUNS_AFTER: &[&str] = &[
     "defenses",
     "morale",
 ];
-const POLITY_CONTEXT_BEFORE: &[&str] = &[
+pub(crate) const POLITY_CONTEXT_BEFORE: &[&str] = &[
     "against",
     "between",
     "allied",
@@ -1290,7 +1320,7 @@ fn cue_votes(toks: &[Tok<'_>], times: &[TimeMention], names: &[NameMention], k: 
     // Possessive + a noun people have: "Tong Guan's command".
     if m.possessive {
         if let Some(n) = toks.get(r.end + 1) {
-            if n.is_any(PERSON_POSSESSED) {
+            if n.in_list(lists::PERSON_POSSESSED) {
                 v.add(Person, 2.0);
             }
         }
@@ -1560,7 +1590,7 @@ fn cue_votes(toks: &[Tok<'_>], times: &[TimeMention], names: &[NameMention], k: 
     }
     if d > 0 {
         if let Some(t) = next(d) {
-            if t.is_any(PERSON_VERBS) {
+            if t.in_list(lists::PERSON_VERBS) {
                 v.add(Person, 2.0);
             }
             if t.is_any(&["fell", "surrendered"]) && !m.possessive {
@@ -1587,7 +1617,7 @@ fn cue_votes(toks: &[Tok<'_>], times: &[TimeMention], names: &[NameMention], k: 
     // Words right after the name: "Song forces", "Jin army".
     if !m.possessive && m.title.is_none() {
         if let Some(n1) = next(1) {
-            if n1.kind == TokenKind::Word && !n1.is_cap() && n1.is_any(POLITY_NOUNS_AFTER) {
+            if n1.kind == TokenKind::Word && !n1.is_cap() && n1.in_list(lists::POLITY_NOUNS_AFTER) {
                 v.add(Polity, 1.5);
             }
         }
@@ -1599,16 +1629,16 @@ fn cue_votes(toks: &[Tok<'_>], times: &[TimeMention], names: &[NameMention], k: 
         if let Some(b) = before {
             if b.is_any(PLACE_PREPS_STRONG) {
                 v.add(Place, 2.0);
-            } else if b.is_any(PLACE_PREPS) && m.title.is_none() {
+            } else if b.in_list(lists::PLACE_PREPS) && m.title.is_none() {
                 v.add(Place, 1.5);
             }
-            if b.is_any(PLACE_VERBS) {
+            if b.in_list(lists::PLACE_VERBS) {
                 v.add(Place, 3.0);
             }
-            if b.is_any(PLACE_NOUNS_BEFORE) && !p1_the {
+            if b.in_list(lists::PLACE_NOUNS_BEFORE) && !p1_the {
                 v.add(Place, 3.0);
             }
-            if b.is_any(POLITY_CONTEXT_BEFORE) && p1_the {
+            if b.in_list(lists::POLITY_CONTEXT_BEFORE) && p1_the {
                 v.add(Polity, 1.0);
             }
         }
@@ -1620,7 +1650,7 @@ fn cue_votes(toks: &[Tok<'_>], times: &[TimeMention], names: &[NameMention], k: 
         };
         if p1.is("of") {
             if let Some(p2) = prev(p2i) {
-                if p2.is_any(PLACE_NOUNS_OF) {
+                if p2.in_list(lists::PLACE_NOUNS_OF) {
                     v.add(Place, 3.0);
                 }
                 if p2.is_any(&[
@@ -1658,7 +1688,7 @@ fn cue_votes(toks: &[Tok<'_>], times: &[TimeMention], names: &[NameMention], k: 
     // forces are under a person.
     if prev(1).is_some_and(|t| t.is("under"))
         && prev(2).is_some_and(|t| {
-            t.is_any(lexicon::FORCE_NOUNS) || t.is_any(&["ships", "vessels", "men", "warships"])
+            t.in_list(lists::FORCE_NOUNS) || t.is_any(&["ships", "vessels", "men", "warships"])
         })
         && !m.possessive
         && m.head.is_none()

@@ -6,7 +6,7 @@
 use std::borrow::Cow;
 use std::ops::Range;
 
-use super::lexicon::Lex;
+use super::lexicon::{Lex, WordList};
 
 /// What a token is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,6 +66,17 @@ impl<'a> Tok<'a> {
     #[inline]
     pub fn is_any(&self, words: &[&str]) -> bool {
         words.iter().any(|w| self.is(w))
+    }
+
+    /// [`Tok::is_any`] of the list's words: for a word, the bit its lexicon
+    /// lookup set.
+    #[inline]
+    pub fn in_list(&self, list: WordList) -> bool {
+        if self.kind == TokenKind::Word {
+            list.has(&self.lex)
+        } else {
+            self.is_any(list.words)
+        }
     }
 
     /// The token in lower case, borrowed when it already is (most words).
