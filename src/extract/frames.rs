@@ -546,7 +546,7 @@ impl<'a> Frames<'a> {
     }
 
     fn resolve_name(&mut self, s: &Sentence<'_>, m: &NameMention) -> Option<RName> {
-        let k = m.key.clone();
+        let k = m.key.as_str();
         let base = |key: String, kind: Kind| RName {
             toks: m.toks.clone(),
             span: m.span.clone(),
@@ -571,22 +571,22 @@ impl<'a> Frames<'a> {
         {
             return None;
         }
-        if let Some(p) = self.table.place_alias(&k) {
+        if let Some(p) = self.table.place_alias(k) {
             if m.title.is_none() {
                 return Some(base(p, Kind::Entity(EntityClass::Place)));
             }
         }
         let local = m.votes.best(3.0);
-        let global = self.table.class_of_key(&k);
+        let global = self.table.class_of_key(k);
         // The corpus's own polity aliases: "Jin", "Jurchen Jin dynasty", "the Jurchens".
         if local != Some(NameClass::Person) && m.title.is_none() {
-            if let Some(p) = self.table.polity_alias(&k) {
+            if let Some(p) = self.table.polity_alias(k) {
                 return Some(base(p, Kind::Entity(EntityClass::Polity)));
             }
         }
         // A surname or given name alone refers to a person named before.
         let strong_other = matches!(global, Some(NameClass::Polity) | Some(NameClass::Place))
-            && self.table.votes(&k).get(global.unwrap_or(NameClass::Place)) >= 3.0;
+            && self.table.votes(k).get(global.unwrap_or(NameClass::Place)) >= 3.0;
         if m.toks.len() == 1
             && !strong_other
             && local != Some(NameClass::Place)
@@ -597,7 +597,7 @@ impl<'a> Frames<'a> {
             }
         }
         // "Chinese", "Korean": a people's adjective names no entity of its own.
-        if m.toks.len() == 1 && lexicon::looks_like_demonym(&k) {
+        if m.toks.len() == 1 && lexicon::looks_like_demonym(k) {
             return None;
         }
         let class = match (local, global) {
@@ -613,9 +613,9 @@ impl<'a> Frames<'a> {
             NameClass::Person => EntityClass::Person,
             NameClass::Place => EntityClass::Place,
         };
-        let mut key = self.table.surface(&k);
+        let mut key = self.table.surface(k);
         if class == EntityClass::Person {
-            if let Some(spans) = self.table.homonym_lifespans(&k) {
+            if let Some(spans) = self.table.homonym_lifespans(k) {
                 let own = m.life.iter().find_map(|&li| {
                     match (&s.times[li].kind, s.times[li].start, s.times[li].end) {
                         (TimeKind::Lifespan, Some(a), Some(b)) => Some((a.year, b.year)),
@@ -625,10 +625,10 @@ impl<'a> Frames<'a> {
                 key = match own {
                     Some((a, b)) if spans.contains(&(a, b)) => {
                         let q = format!("{key} ({a}–{b})");
-                        self.homonyms.insert(k.clone(), q.clone());
+                        self.homonyms.insert(k.to_owned(), q.clone());
                         q
                     }
-                    _ => self.homonyms.get(&k).cloned().unwrap_or(key),
+                    _ => self.homonyms.get(k).cloned().unwrap_or(key),
                 };
             }
         }

@@ -260,6 +260,13 @@ fn names_prose(text: &str) -> bool {
         || text.ends_with('.') && text.split_whitespace().count() >= 12
 }
 
+/// The two words of a key of two words (split on its one space), as
+/// `key.split(' ')` would give them.
+fn two_words_of(key: &str) -> Option<[&str; 2]> {
+    let (first, last) = key.split_once(' ')?;
+    (!last.contains(' ')).then_some([first, last])
+}
+
 /// Step 2: what each name is, from all its mentions in the corpus.
 #[derive(Debug, Default)]
 pub struct NameTable {
@@ -340,10 +347,11 @@ impl NameTable {
             if t.class_of_key(k) != Some(NameClass::Polity) {
                 continue;
             }
-            let words: Vec<&str> = k.split(' ').collect();
-            if words.len() >= 2 && lexicon::POLITY_HEADS.contains(words.last().unwrap_or(&"")) {
-                let bare = words[..words.len() - 1].join(" ");
-                by_bare.entry(bare).or_default().push(k.clone());
+            // All but the last word, and the last word.
+            if let Some((bare, last)) = k.rsplit_once(' ') {
+                if lexicon::POLITY_HEADS.contains(&last) {
+                    by_bare.entry(bare.to_owned()).or_default().push(k.clone());
+                }
             }
         }
         for (bare, fulls) in &by_bare {
@@ -419,17 +427,20 @@ impl NameTable {
         }
         // "William the Conqueror": an epithet after a person's name is a person.
         for k in &keys {
-            let w: Vec<&str> = k.split(' ').collect();
-            if w.len() == 3 && w[1] == "the" && t.class_of_key(w[0]) == Some(NameClass::Person) {
-                t.forced.insert(k.clone(), NameClass::Person);
+            let mut w = k.split(' ');
+            if let (Some(first), Some("the"), Some(_), None) =
+                (w.next(), w.next(), w.next(), w.next())
+            {
+                if t.class_of_key(first) == Some(NameClass::Person) {
+                    t.forced.insert(k.clone(), NameClass::Person);
+                }
             }
         }
         // "Later Jin", "Southern Song": an order or direction before a known
         // polity's name makes a polity (another one, or a period of it).
         for k in &keys {
-            let w: Vec<&str> = k.split(' ').collect();
-            if w.len() == 2
-                && names::DISTINGUISHERS.contains(&w[0])
+            let Some(w) = two_words_of(k) else { continue };
+            if names::DISTINGUISHERS.contains(&w[0])
                 && (t.bare.contains_key(w[1]) || t.class_of_key(w[1]) == Some(NameClass::Polity))
                 && t.class_of_key(k)
                     .is_none_or(|c| c == NameClass::Polity || t.votes(k).get(c) < 3.0)
@@ -442,11 +453,10 @@ impl NameTable {
             if t.class_of_key(k) != Some(NameClass::Place) {
                 continue;
             }
-            let words: Vec<&str> = k.split(' ').collect();
-            if words.len() == 2
-                && NATURAL_HEADS.contains(&words[1])
-                && !t.bare.contains_key(words[0])
-            {
+            let Some(words) = two_words_of(k) else {
+                continue;
+            };
+            if NATURAL_HEADS.contains(&words[1]) && !t.bare.contains_key(words[0]) {
                 let s = t.surface(k);
                 t.place_bare.insert(words[0].to_owned(), s);
             }
@@ -466,8 +476,7 @@ impl NameTable {
         // Two-word keys by their last word, in key order.
         let mut two_words: BTreeMap<&str, Vec<(&str, &String)>> = BTreeMap::new();
         for k in &keys {
-            let w: Vec<&str> = k.split(' ').collect();
-            if let [first, last] = w[..] {
+            if let Some([first, last]) = two_words_of(k) {
                 two_words.entry(last).or_default().push((first, k));
             }
         }
@@ -514,8 +523,8 @@ impl NameTable {
             }
             let singular = p.trim_end_matches('s');
             if let Some(full) = polity_keys.iter().find(|k| {
-                let w: Vec<&str> = k.split(' ').collect();
-                w.len() == 2 && w[0] == singular && lexicon::POLITY_HEADS.contains(&w[1])
+                two_words_of(k)
+                    .is_some_and(|w| w[0] == singular && lexicon::POLITY_HEADS.contains(&w[1]))
             }) {
                 let s = t.surface(full);
                 t.peoples.insert(p.clone(), s);

@@ -246,7 +246,9 @@ fn spans(text: &str, base: usize, mut emit: impl FnMut(TokenKind, Range<usize>, 
             continue;
         }
         let start = i;
-        if c.is_ascii_digit() {
+        // Each branch says the token's kind and whether it is ASCII, and
+        // leaves `i` at its end; the one call of `emit` below.
+        let (kind, ascii) = if c.is_ascii_digit() {
             i += 1;
             while i < n {
                 let d = b[i];
@@ -267,13 +269,11 @@ fn spans(text: &str, base: usize, mut emit: impl FnMut(TokenKind, Range<usize>, 
             }
             if j > i && j - i <= 2 {
                 i = j;
-                emit(TokenKind::Word, base + start..base + i, true);
-                continue;
+                (TokenKind::Word, true)
+            } else {
+                (TokenKind::Number, true)
             }
-            emit(TokenKind::Number, base + start..base + i, true);
-            continue;
-        }
-        if c.is_alphabetic() {
+        } else if c.is_alphabetic() {
             let mut ascii = w == 1;
             i += w;
             loop {
@@ -298,16 +298,15 @@ fn spans(text: &str, base: usize, mut emit: impl FnMut(TokenKind, Range<usize>, 
                     break;
                 }
             }
-            emit(TokenKind::Word, base + start..base + i, ascii);
-            continue;
-        }
-        if is_apostrophe(c) && b.get(i + w) == Some(&b's') && !alpha_at(i + w + 1) {
+            (TokenKind::Word, ascii)
+        } else if is_apostrophe(c) && b.get(i + w) == Some(&b's') && !alpha_at(i + w + 1) {
             i += w + 1;
-            emit(TokenKind::Word, base + start..base + i, w == 1);
-            continue;
-        }
-        i += w;
-        emit(TokenKind::Punct, base + start..base + i, w == 1);
+            (TokenKind::Word, w == 1)
+        } else {
+            i += w;
+            (TokenKind::Punct, w == 1)
+        };
+        emit(kind, base + start..base + i, ascii);
     }
 }
 
@@ -490,6 +489,19 @@ fn is_abbreviation(word: &str) -> bool {
     ) || (word.len() == 1 && word.chars().all(|c| c.is_ascii_uppercase()))
 }
 
+/// The bytes [`sentences`] acts on: brackets and the marks that can end a
+/// sentence.
+static SENTENCE_BYTES: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut k = 0;
+    let bytes = b"()[].!?;";
+    while k < bytes.len() {
+        t[bytes[k] as usize] = true;
+        k += 1;
+    }
+    t
+};
+
 /// Splits a block of text into sentence ranges (offsets relative to `text`, plus `base`).
 pub fn sentences(text: &str, base: usize) -> Vec<Range<usize>> {
     let bytes = text.as_bytes();
@@ -498,6 +510,11 @@ pub fn sentences(text: &str, base: usize) -> Vec<Range<usize>> {
     let mut depth: i32 = 0;
     let mut i = 0;
     while i < bytes.len() {
+        // Past the bytes no rule below looks at, without matching each.
+        if !SENTENCE_BYTES[usize::from(bytes[i])] {
+            i += 1;
+            continue;
+        }
         let b = bytes[i];
         match b {
             b'(' | b'[' => depth += 1,
