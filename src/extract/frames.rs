@@ -439,7 +439,7 @@ impl<'a> Frames<'a> {
     fn resolve_names(&mut self, si: usize) -> Vec<RName> {
         let s = &self.sc.sentences[si];
         let toks = s.toks();
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(s.names.len());
         for m in &s.names {
             if let Some(r) = self.resolve_name(s, m) {
                 out.push(r);
@@ -534,10 +534,11 @@ impl<'a> Frames<'a> {
                     span: r.span.clone(),
                 });
                 let e = self.out.entity(&r.key, c);
-                if r.surface != r.key {
+                // Copied only when new: most mentions repeat an alias.
+                if r.surface != r.key && !e.facts.aliases.contains(&r.surface) {
                     e.facts.aliases.insert(r.surface.clone());
                 }
-                if let Some(t) = &r.titled {
+                if let Some(t) = r.titled.as_ref().filter(|t| !e.facts.aliases.contains(*t)) {
                     e.facts.aliases.insert(t.clone());
                 }
             }

@@ -584,7 +584,7 @@ pub fn find_names_in(
         i = j;
     }
 
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(runs.len());
     for run in runs {
         split_run(toks, run, &mut out);
     }
