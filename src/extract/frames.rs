@@ -134,6 +134,22 @@ const IRREALIS: &[&str] = &[
     "critic",
 ];
 
+/// Verbs that end a siege or campaign: "fell", "was lifted".
+pub(crate) const END_VERBS: &[&str] = &[
+    "fell",
+    "ended",
+    "ending",
+    "surrendered",
+    "broke",
+    "broken",
+    "raised",
+    "lifted",
+    "withdrew",
+    "captured",
+    "took",
+    "recaptured",
+];
+
 /// Words that compare with another era ("rivaled a victory at the Battle of X").
 pub(crate) const COMPARISON: &[&str] = &[
     "rivaled",
@@ -3736,20 +3752,7 @@ impl<'a> Frames<'a> {
     fn ends(&mut self, si: usize, toks: &[Tok<'_>], names: &[RName]) {
         let s = &self.sc.sentences[si];
         for (i, t) in toks.iter().enumerate() {
-            let end_verb = t.is_any(&[
-                "fell",
-                "ended",
-                "ending",
-                "surrendered",
-                "broke",
-                "broken",
-                "raised",
-                "lifted",
-                "withdrew",
-                "captured",
-                "took",
-                "recaptured",
-            ]);
+            let end_verb = t.in_list(lists::END_VERBS);
             if !end_verb {
                 continue;
             }

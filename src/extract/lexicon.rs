@@ -148,6 +148,14 @@ pub struct WordList {
 }
 
 impl WordList {
+    /// List number `index` (below 32) of these words.
+    const fn new(index: u32, words: &'static [&'static str]) -> Self {
+        WordList {
+            bit: 1 << index,
+            words,
+        }
+    }
+
     /// Whether the lexicon facts `lex` say the word is in this list.
     #[inline]
     pub fn has(&self, lex: &Lex) -> bool {
@@ -161,54 +169,25 @@ pub mod lists {
     use super::WordList;
     use crate::extract::{dates, frames, names};
 
-    pub const PERSON_VERBS: WordList = WordList {
-        bit: 1 << 0,
-        words: names::PERSON_VERBS,
-    };
-    pub const PERSON_POSSESSED: WordList = WordList {
-        bit: 1 << 1,
-        words: names::PERSON_POSSESSED,
-    };
-    pub const PLACE_NOUNS_OF: WordList = WordList {
-        bit: 1 << 2,
-        words: names::PLACE_NOUNS_OF,
-    };
-    pub const PLACE_VERBS: WordList = WordList {
-        bit: 1 << 3,
-        words: names::PLACE_VERBS,
-    };
-    pub const PLACE_PREPS: WordList = WordList {
-        bit: 1 << 4,
-        words: names::PLACE_PREPS,
-    };
-    pub const PLACE_NOUNS_BEFORE: WordList = WordList {
-        bit: 1 << 5,
-        words: names::PLACE_NOUNS_BEFORE,
-    };
-    pub const POLITY_NOUNS_AFTER: WordList = WordList {
-        bit: 1 << 6,
-        words: names::POLITY_NOUNS_AFTER,
-    };
-    pub const POLITY_CONTEXT_BEFORE: WordList = WordList {
-        bit: 1 << 7,
-        words: names::POLITY_CONTEXT_BEFORE,
-    };
-    pub const COMPARISON: WordList = WordList {
-        bit: 1 << 8,
-        words: frames::COMPARISON,
-    };
-    pub const FORCE_NOUNS: WordList = WordList {
-        bit: 1 << 9,
-        words: super::FORCE_NOUNS,
-    };
-    pub const YEAR_CUES: WordList = WordList {
-        bit: 1 << 10,
-        words: dates::YEAR_CUES,
-    };
-    pub const COUNT_NOUNS: WordList = WordList {
-        bit: 1 << 11,
-        words: dates::COUNT_NOUNS,
-    };
+    pub const PERSON_VERBS: WordList = WordList::new(0, names::PERSON_VERBS);
+    pub const PERSON_POSSESSED: WordList = WordList::new(1, names::PERSON_POSSESSED);
+    pub const PLACE_NOUNS_OF: WordList = WordList::new(2, names::PLACE_NOUNS_OF);
+    pub const PLACE_VERBS: WordList = WordList::new(3, names::PLACE_VERBS);
+    pub const PLACE_PREPS: WordList = WordList::new(4, names::PLACE_PREPS);
+    pub const PLACE_NOUNS_BEFORE: WordList = WordList::new(5, names::PLACE_NOUNS_BEFORE);
+    pub const POLITY_NOUNS_AFTER: WordList = WordList::new(6, names::POLITY_NOUNS_AFTER);
+    pub const POLITY_CONTEXT_BEFORE: WordList = WordList::new(7, names::POLITY_CONTEXT_BEFORE);
+    pub const COMPARISON: WordList = WordList::new(8, frames::COMPARISON);
+    pub const FORCE_NOUNS: WordList = WordList::new(9, super::FORCE_NOUNS);
+    pub const YEAR_CUES: WordList = WordList::new(10, dates::YEAR_CUES);
+    pub const COUNT_NOUNS: WordList = WordList::new(11, dates::COUNT_NOUNS);
+    pub const RECEIVE_VERBS: WordList = WordList::new(12, names::RECEIVE_VERBS);
+    pub const CAPITAL_LEAD: WordList = WordList::new(13, names::CAPITAL_LEAD);
+    pub const AUX_WORDS: WordList = WordList::new(14, names::AUX_WORDS);
+    pub const SACKED_VERBS: WordList = WordList::new(15, names::SACKED_VERBS);
+    pub const POLITY_NOUNS_OF: WordList = WordList::new(16, names::POLITY_NOUNS_OF);
+    pub const END_VERBS: WordList = WordList::new(17, frames::END_VERBS);
+    pub const DATE_QUALIFIERS: WordList = WordList::new(18, super::DATE_QUALIFIERS);
 
     /// Every list, each with its own bit.
     pub const ALL: &[WordList] = &[
@@ -224,6 +203,13 @@ pub mod lists {
         FORCE_NOUNS,
         YEAR_CUES,
         COUNT_NOUNS,
+        RECEIVE_VERBS,
+        CAPITAL_LEAD,
+        AUX_WORDS,
+        SACKED_VERBS,
+        POLITY_NOUNS_OF,
+        END_VERBS,
+        DATE_QUALIFIERS,
     ];
 }
 

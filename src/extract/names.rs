@@ -1280,6 +1280,81 @@ pub(crate) const POLITY_CONTEXT_BEFORE: &[&str] = &[
     "and",
 ];
 
+/// Verbs of getting land: "the emperor received Transylvania".
+pub(crate) const RECEIVE_VERBS: &[&str] = &[
+    "received",
+    "recovered",
+    "ceded",
+    "annexed",
+    "regained",
+    "kept",
+    "gained",
+    "occupied",
+    "conquered",
+    "evacuated",
+    "cede",
+    "annex",
+    "recover",
+];
+
+/// Words between a place and "capital": "Daming in Hebei was the first capital".
+pub(crate) const CAPITAL_LEAD: &[&str] = &[
+    "was",
+    "became",
+    "remained",
+    "the",
+    "first",
+    "new",
+    "main",
+    "former",
+    "second",
+    "temporary",
+    "as",
+    "in",
+];
+
+/// Auxiliaries and adverbs between a name and its verb: "X was assassinated".
+pub(crate) const AUX_WORDS: &[&str] = &[
+    "was",
+    "were",
+    "had",
+    "has",
+    "is",
+    "also",
+    "then",
+    "finally",
+    "eventually",
+    "later",
+    "himself",
+    "personally",
+    "been",
+    "successfully",
+];
+
+/// What is done to a place: "X was besieged", "was sacked".
+pub(crate) const SACKED_VERBS: &[&str] = &[
+    "besieged", "captured", "taken", "looted", "sacked", "pillaged", "renamed", "expanded",
+    "founded",
+];
+
+/// Nouns before "of" and a polity: "the state of X", "the founder of X".
+pub(crate) const POLITY_NOUNS_OF: &[&str] = &[
+    "state",
+    "dynasty",
+    "empire",
+    "kingdom",
+    "court",
+    "emperor",
+    "throne",
+    "vassal",
+    "subject",
+    "subjects",
+    "founder",
+    "army",
+    "armies",
+    "legitimacy",
+];
+
 /// Votes from the context of mention `k`.
 fn cue_votes(toks: &[Tok<'_>], times: &[TimeMention], names: &[NameMention], k: usize) -> Votes {
     use NameClass::*;
@@ -1377,23 +1452,7 @@ fn cue_votes(toks: &[Tok<'_>], times: &[TimeMention], names: &[NameMention], k: 
             v.add(Place, 2.0);
         }
         // "the emperor received Transylvania", "the Commonwealth recovered Podolia".
-        if p1.is_some_and(|t| {
-            t.is_any(&[
-                "received",
-                "recovered",
-                "ceded",
-                "annexed",
-                "regained",
-                "kept",
-                "gained",
-                "occupied",
-                "conquered",
-                "evacuated",
-                "cede",
-                "annex",
-                "recover",
-            ])
-        }) {
+        if p1.is_some_and(|t| t.in_list(lists::RECEIVE_VERBS)) {
             v.add(Place, 1.5);
         }
     }
@@ -1518,20 +1577,8 @@ fn cue_votes(toks: &[Tok<'_>], times: &[TimeMention], names: &[NameMention], k: 
         let mut d = 1;
         while d < 8
             && next(d).is_some_and(|t| {
-                t.is_any(&[
-                    "was",
-                    "became",
-                    "remained",
-                    "the",
-                    "first",
-                    "new",
-                    "main",
-                    "former",
-                    "second",
-                    "temporary",
-                    "as",
-                    "in",
-                ]) || t.text == ","
+                t.in_list(lists::CAPITAL_LEAD)
+                    || t.text == ","
                     || (d > 1
                         && t.is_cap()
                         && next(d - 1).is_some_and(|p| p.is("in") || p.is_cap()))
@@ -1566,22 +1613,7 @@ fn cue_votes(toks: &[Tok<'_>], times: &[TimeMention], names: &[NameMention], k: 
                 d += 1;
                 continue;
             }
-            if t.is_any(&[
-                "was",
-                "were",
-                "had",
-                "has",
-                "is",
-                "also",
-                "then",
-                "finally",
-                "eventually",
-                "later",
-                "himself",
-                "personally",
-                "been",
-                "successfully",
-            ]) {
+            if t.in_list(lists::AUX_WORDS) {
                 d += 1;
                 continue;
             }
@@ -1596,11 +1628,7 @@ fn cue_votes(toks: &[Tok<'_>], times: &[TimeMention], names: &[NameMention], k: 
             if t.is_any(&["fell", "surrendered"]) && !m.possessive {
                 v.add(Place, 2.0);
             }
-            if t.is_any(&[
-                "besieged", "captured", "taken", "looted", "sacked", "pillaged", "renamed",
-                "expanded", "founded",
-            ]) && next(1).is_some_and(|x| x.is("was"))
-            {
+            if t.in_list(lists::SACKED_VERBS) && next(1).is_some_and(|x| x.is("was")) {
                 v.add(Place, 3.0);
             }
         }
@@ -1653,22 +1681,7 @@ fn cue_votes(toks: &[Tok<'_>], times: &[TimeMention], names: &[NameMention], k: 
                 if p2.in_list(lists::PLACE_NOUNS_OF) {
                     v.add(Place, 3.0);
                 }
-                if p2.is_any(&[
-                    "state",
-                    "dynasty",
-                    "empire",
-                    "kingdom",
-                    "court",
-                    "emperor",
-                    "throne",
-                    "vassal",
-                    "subject",
-                    "subjects",
-                    "founder",
-                    "army",
-                    "armies",
-                    "legitimacy",
-                ]) {
+                if p2.in_list(lists::POLITY_NOUNS_OF) {
                     v.add(Polity, 2.0);
                 }
             }

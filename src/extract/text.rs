@@ -489,19 +489,6 @@ fn is_abbreviation(word: &str) -> bool {
     ) || (word.len() == 1 && word.chars().all(|c| c.is_ascii_uppercase()))
 }
 
-/// The bytes [`sentences`] acts on: brackets and the marks that can end a
-/// sentence.
-static SENTENCE_BYTES: [bool; 256] = {
-    let mut t = [false; 256];
-    let mut k = 0;
-    let bytes = b"()[].!?;";
-    while k < bytes.len() {
-        t[bytes[k] as usize] = true;
-        k += 1;
-    }
-    t
-};
-
 /// Splits a block of text into sentence ranges (offsets relative to `text`, plus `base`).
 pub fn sentences(text: &str, base: usize) -> Vec<Range<usize>> {
     let bytes = text.as_bytes();
@@ -510,11 +497,6 @@ pub fn sentences(text: &str, base: usize) -> Vec<Range<usize>> {
     let mut depth: i32 = 0;
     let mut i = 0;
     while i < bytes.len() {
-        // Past the bytes no rule below looks at, without matching each.
-        if !SENTENCE_BYTES[usize::from(bytes[i])] {
-            i += 1;
-            continue;
-        }
         let b = bytes[i];
         match b {
             b'(' | b'[' => depth += 1,
