@@ -126,7 +126,7 @@ pub struct DocWords<'d> {
 }
 
 /// A set of words. A word of up to seven bytes is kept as one number
-/// ([`lexicon::short_key`]): most words are, and a number is hashed and
+/// (as the lexicon keys its short words): most words are, and a number is hashed and
 /// compared without reading the text.
 #[derive(Debug, Default)]
 pub struct WordSet<'d> {
