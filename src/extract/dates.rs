@@ -201,7 +201,7 @@ pub struct Anchor {
 }
 
 fn is_qualifier(t: &Tok<'_>) -> bool {
-    t.is_any(lexicon::DATE_QUALIFIERS)
+    t.in_list(lists::DATE_QUALIFIERS)
 }
 
 /// Whether token `i` can begin a time expression. Outside parentheses, a

@@ -163,8 +163,10 @@ impl WordList {
     }
 }
 
-/// The lists tokens know themselves to be in. Each list's words are ASCII
-/// lower case words of one token each (a test holds it).
+/// The lists tokens know themselves to be in. No listed word has a capital
+/// letter (a test holds it), so a token's lower case finds it; a listed word
+/// the tokenizer never makes into one token ("emperor's", "c.") is in no
+/// token's lists, as `is_any` finds it in no token.
 pub mod lists {
     use super::WordList;
     use crate::extract::{dates, frames, names};

@@ -125,9 +125,9 @@ pub struct DocWords<'d> {
     pub named_of: FxHashSet<(&'d str, &'d str)>,
 }
 
-/// A set of words. A word of up to seven bytes is kept as one number
-/// (as the lexicon keys its short words): most words are, and a number is hashed and
-/// compared without reading the text.
+/// A set of words. A word of up to seven bytes is kept as one number, as
+/// the lexicon keys its short words: most words are that short, and a
+/// number is hashed and compared without reading the text.
 #[derive(Debug, Default)]
 pub struct WordSet<'d> {
     short: FxHashSet<u64>,
