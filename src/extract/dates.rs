@@ -217,9 +217,12 @@ fn may_begin(toks: &[Tok<'_>], i: usize, in_paren: bool) -> bool {
         || cur.kind == TokenKind::Number
         || cur.lex.month.is_some()
         || cur.lex.season.is_some()
-        || cur.lex.date_lead
+        || lists::DATE_QUALIFIERS.has(&cur.lex)
+        || lists::DATE_ARTICLES.has(&cur.lex)
         || cur.text.as_bytes().first().is_some_and(u8::is_ascii_digit)
-        || toks.get(i + 1).is_some_and(|x| x.lex.date_after)
+        || toks
+            .get(i + 1)
+            .is_some_and(|x| lists::DURATION_UNITS.has(&x.lex) || lists::CENTURY.has(&x.lex))
 }
 
 fn year_value(t: &Tok<'_>) -> Option<i32> {
@@ -956,7 +959,7 @@ fn range_end(toks: &[Tok<'_>], k: usize, start: i32) -> Option<(i32, usize)> {
 /// A length of time at `k`: NUMBER/number-word (+ "more than"/"about") + unit.
 pub fn duration_at(toks: &[Tok<'_>], k: usize) -> Option<(Duration, usize)> {
     // The unit first: most words are followed by none.
-    if !toks.get(k + 1)?.is_any(lexicon::DURATION_UNITS) {
+    if !toks.get(k + 1)?.in_list(lists::DURATION_UNITS) {
         return None;
     }
     let t = toks.get(k)?;

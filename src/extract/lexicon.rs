@@ -82,7 +82,6 @@ static KNOWN: LazyLock<HashMap<&[u8], Lex, FxBuildHasher>> = LazyLock::new(|| {
         .chain(STOPWORDS.iter().copied())
         .chain(PERSON_TITLES.iter().copied())
         .chain([SIEGE_VERBS, CAMPAIGN_NOUNS, TREATY_NOUNS, TRIGGER_WORDS].concat())
-        .chain([DATE_QUALIFIERS, DATE_ARTICLES, DURATION_UNITS, &["century"]].concat())
         .chain(lists::ALL.iter().flat_map(|l| l.words.iter().copied()))
         .map(|w| (w.as_bytes(), Lex::of_lower(w)))
         .filter(|(_, l)| *l != Lex::default())
@@ -127,12 +126,6 @@ pub struct Lex {
     pub person_title: bool,
     /// [`is_trigger_word`]
     pub trigger: bool,
-    /// In [`DATE_QUALIFIERS`] or [`DATE_ARTICLES`]: a word a time
-    /// expression can begin with.
-    pub date_lead: bool,
-    /// In [`DURATION_UNITS`], or "century": a word after the first word of
-    /// a time expression ("three months", "twelfth century").
-    pub date_after: bool,
     /// The [`lists`] the word is in, one bit each.
     pub lists: u32,
 }
@@ -190,6 +183,9 @@ pub mod lists {
     pub const POLITY_NOUNS_OF: WordList = WordList::new(16, names::POLITY_NOUNS_OF);
     pub const END_VERBS: WordList = WordList::new(17, frames::END_VERBS);
     pub const DATE_QUALIFIERS: WordList = WordList::new(18, super::DATE_QUALIFIERS);
+    pub const DATE_ARTICLES: WordList = WordList::new(19, super::DATE_ARTICLES);
+    pub const DURATION_UNITS: WordList = WordList::new(20, super::DURATION_UNITS);
+    pub const CENTURY: WordList = WordList::new(21, &["century"]);
 
     /// Every list, each with its own bit.
     pub const ALL: &[WordList] = &[
@@ -212,6 +208,9 @@ pub mod lists {
         POLITY_NOUNS_OF,
         END_VERBS,
         DATE_QUALIFIERS,
+        DATE_ARTICLES,
+        DURATION_UNITS,
+        CENTURY,
     ];
 }
 
@@ -246,8 +245,6 @@ impl Lex {
             stopword: STOPWORD_SET.contains(w),
             person_title: PERSON_TITLE_SET.contains(w),
             trigger: is_trigger_word(w),
-            date_lead: DATE_QUALIFIERS.contains(&w) || DATE_ARTICLES.contains(&w),
-            date_after: DURATION_UNITS.contains(&w) || w == "century",
             lists: lists::ALL
                 .iter()
                 .filter(|l| l.words.contains(&w))
@@ -1015,12 +1012,6 @@ mod tests {
                 assert_eq!(lex.stopword, is_stopword(&w), "{w}");
                 assert_eq!(lex.person_title, is_person_title(&w), "{w}");
                 assert_eq!(lex.trigger, is_trigger_word(&w.to_lowercase()), "{w}");
-                let l = w.to_lowercase();
-                let lead =
-                    DATE_QUALIFIERS.contains(&l.as_str()) || DATE_ARTICLES.contains(&l.as_str());
-                assert_eq!(lex.date_lead, lead, "{w}");
-                let after = DURATION_UNITS.contains(&l.as_str()) || l == "century";
-                assert_eq!(lex.date_after, after, "{w}");
             }
         }
         assert_eq!(Lex::of("Sept").month, Some(9));
