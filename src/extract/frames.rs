@@ -3180,17 +3180,14 @@ impl<'a> Frames<'a> {
                 if e.name.is_some() && p.name.is_some() {
                     return false;
                 }
+                // What `matchable` asked of the probe holds here.
                 match family {
-                    1 => p.place.is_some() && e.place == p.place && year_ok(e, 1),
+                    1 => e.place == p.place && year_ok(e, 1),
                     2 => matches!((date, e.start), (Some(a), Some(b)) if a.year == b.year),
                     _ => {
-                        p.name.is_none()
-                            && e.name.is_none()
+                        e.name.is_none()
                             && e.class == p.class
-                            && !p.fresh
-                            && date.is_some()
                             && e.start.or(e.end).is_some()
-                            && !p.attackers.is_empty()
                             && p.attackers.iter().any(|a| e.attackers.contains(a))
                             && year_ok(e, 1)
                     }

@@ -999,7 +999,6 @@ mod tests {
             .chain(STOPWORDS.iter().copied())
             .chain(PERSON_TITLES.iter().copied())
             .chain([SIEGE_VERBS, CAMPAIGN_NOUNS, TREATY_NOUNS, TRIGGER_WORDS].concat())
-            .chain([DATE_QUALIFIERS, DATE_ARTICLES, DURATION_UNITS, &["century"]].concat())
             .chain(lists::ALL.iter().flat_map(|l| l.words.iter().copied()))
             .chain([
                 "the", "battle", "Ma", "Mar", "septe", "Jinsong", "Émile", "x",
