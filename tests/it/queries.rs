@@ -283,3 +283,63 @@ fn conflict_record_and_sources() {
         .is_some()
     );
 }
+
+#[test]
+fn conflict_record_lists_sources_in_order_and_takes_a_conflict() {
+    let rows = q("conflict-record");
+    for r in &rows {
+        let sources: Vec<&str> = r["sources"].split(", ").collect();
+        let mut sorted = sources.clone();
+        sorted.sort_unstable();
+        assert_eq!(sources, sorted, "in order: {r:?}");
+    }
+    let all: std::collections::BTreeSet<(String, String)> = rows
+        .iter()
+        .map(|r| (r["attribute"].clone(), r["value"].clone()))
+        .collect();
+    // `--bind conflict=…` gives that conflict's record only.
+    let conflicts = select(
+        shared_store(),
+        "SELECT DISTINCT ?c WHERE { GRAPH ?g { ?c a jso:Conflict ; jso:abstract ?a } }",
+        &[],
+    );
+    assert!(!conflicts.is_empty());
+    let mut union = std::collections::BTreeSet::new();
+    for c in &conflicts {
+        let bound = select(
+            shared_store(),
+            "conflict-record",
+            &[&format!("conflict=<{}>", c["c"])],
+        );
+        assert!(
+            bound.iter().any(|r| r["attribute"] == "rdfs:label"),
+            "{c:?}"
+        );
+        if conflicts.len() > 1 {
+            assert!(bound.len() < rows.len(), "only {c:?}");
+        }
+        union.extend(
+            bound
+                .iter()
+                .map(|r| (r["attribute"].clone(), r["value"].clone())),
+        );
+    }
+    assert_eq!(union, all);
+    // A battle is no conflict a document is about: no record.
+    let battles = q("battles");
+    let battle = find(&battles, |r| r["class"] == "Battle").expect("a battle");
+    let iri = select(
+        shared_store(),
+        &format!(
+            "SELECT ?e WHERE {{ ?e rdfs:label \"{}\"@en }} LIMIT 1",
+            battle["event"]
+        ),
+        &[],
+    );
+    let bound = select(
+        shared_store(),
+        "conflict-record",
+        &[&format!("conflict=<{}>", iri[0]["e"])],
+    );
+    assert!(bound.is_empty(), "{bound:?}");
+}
