@@ -270,10 +270,9 @@ fn two_words_of(key: &str) -> Option<[&str; 2]> {
 /// Step 2: what each name is, from all its mentions in the corpus.
 #[derive(Debug, Default)]
 pub struct NameTable {
-    /// What each key's mentions vote for. Looked up, or walked with its keys
+    /// What each key's mentions say: looked up, or walked with its keys
     /// sorted (the build's passes, [`NameTable::polities`]).
-    votes: FxHashMap<String, Votes>,
-    surfaces: FxHashMap<String, FxHashMap<String, usize>>,
+    keys: FxHashMap<String, KeyFacts>,
     /// Distinct life spans stated for a person's name (homonyms).
     lifespans: FxHashMap<String, BTreeSet<(i32, i32)>>,
     /// Bare name → polity surface ("jin" → "Jin dynasty").
@@ -286,11 +285,24 @@ pub struct NameTable {
     place_bare: FxHashMap<String, String>,
     /// Last word of a polity's name → the polity ("qi" → "Da Qi").
     suffix: FxHashMap<String, String>,
-    /// Classes decided by aliases rather than votes.
+    /// Classes decided by aliases rather than votes (of keys the table
+    /// has).
     forced: FxHashMap<String, NameClass>,
-    /// Once the table is built: [`NameTable::class_of_key`] of every key it
-    /// knows (any other key has no class), looked up rather than worked out.
-    classes: Option<FxHashMap<String, Option<NameClass>>>,
+    /// Whether the table is built: each key's [`KeyFacts::class`] is then
+    /// its class, looked up rather than worked out.
+    built: bool,
+}
+
+/// What the mentions of one key say.
+#[derive(Debug, Default)]
+struct KeyFacts {
+    /// What they vote for.
+    votes: Votes,
+    /// How each way of writing the key is written, and how often (a key
+    /// has few).
+    surfaces: Vec<(String, usize)>,
+    /// Once the table is built, [`NameTable::class_of_key`].
+    class: Option<NameClass>,
 }
 
 /// Heads of natural features whose first word alone names them too.
@@ -305,21 +317,19 @@ impl NameTable {
                 for m in &s.names {
                     let k = &m.key;
                     // Looked up before inserting: most mentions repeat a key.
-                    match t.votes.get_mut(k) {
-                        Some(v) => v.merge(&m.votes),
-                        None => {
-                            t.votes.insert(k.clone(), m.votes);
+                    let facts = match t.keys.get_mut(k) {
+                        Some(f) => {
+                            f.votes.merge(&m.votes);
+                            f
                         }
-                    }
-                    let surfaces = match t.surfaces.get_mut(k) {
-                        Some(x) => x,
-                        None => t.surfaces.entry(k.clone()).or_default(),
+                        None => t.keys.entry(k.clone()).or_insert_with(|| KeyFacts {
+                            votes: m.votes,
+                            ..KeyFacts::default()
+                        }),
                     };
-                    match surfaces.get_mut(&m.text) {
-                        Some(n) => *n += 1,
-                        None => {
-                            surfaces.insert(m.text.clone(), 1);
-                        }
+                    match facts.surfaces.iter_mut().find(|(s, _)| *s == m.text) {
+                        Some((_, n)) => *n += 1,
+                        None => facts.surfaces.push((m.text.clone(), 1)),
                     }
                     if m.people && !plural_people.contains(k) {
                         plural_people.insert(k.clone());
@@ -340,7 +350,7 @@ impl NameTable {
             }
         }
         // Polities named with a head word: their bare name is the same polity.
-        let mut keys: Vec<String> = t.votes.keys().cloned().collect();
+        let mut keys: Vec<String> = t.keys.keys().cloned().collect();
         keys.sort_unstable();
         let mut by_bare: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for k in &keys {
@@ -508,7 +518,7 @@ impl NameTable {
                 continue;
             }
             let singular = p.trim_end_matches('s').to_owned();
-            if !t.votes.contains_key(&singular)
+            if !t.keys.contains_key(&singular)
                 || t.class_of_key(&singular)
                     .is_none_or(|c| c == NameClass::Polity)
             {
@@ -530,18 +540,20 @@ impl NameTable {
                 t.peoples.insert(p.clone(), s);
             }
         }
-        let classes = t
-            .votes
-            .keys()
-            .chain(t.forced.keys())
-            .map(|k| (k.clone(), t.class_of_key(k)))
-            .collect();
-        t.classes = Some(classes);
+        for k in &keys {
+            let class = t.class_of_key(k);
+            if let Some(f) = t.keys.get_mut(k) {
+                f.class = class;
+            }
+        }
+        t.built = true;
         t
     }
 
     fn count(&self, key: &str) -> usize {
-        self.surfaces.get(key).map_or(0, |m| m.values().sum())
+        self.keys
+            .get(key)
+            .map_or(0, |f| f.surfaces.iter().map(|(_, n)| n).sum())
     }
 
     /// The most frequent way a key is written.
@@ -550,11 +562,12 @@ impl NameTable {
     }
 
     fn surface_ref<'s>(&'s self, key: &'s str) -> &'s str {
-        self.surfaces
+        self.keys
             .get(key)
-            .and_then(|m| {
-                m.iter()
-                    .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))
+            .and_then(|f| {
+                f.surfaces
+                    .iter()
+                    .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(&a.0)))
                     .map(|(s, _)| s.as_str())
             })
             .unwrap_or(key)
@@ -572,14 +585,15 @@ impl NameTable {
 
     /// The class all mentions of a key vote for.
     pub fn class_of_key(&self, key: &str) -> Option<NameClass> {
-        if let Some(classes) = &self.classes {
-            return classes.get(key).copied().flatten();
+        // A key the table does not have has no class.
+        let facts = self.keys.get(key)?;
+        if self.built {
+            return facts.class;
         }
         if let Some(c) = self.forced.get(key) {
             return Some(*c);
         }
-        // A key without votes has no class.
-        let votes = self.votes.get(key)?;
+        let votes = &facts.votes;
         if !key.is_ascii() && key.contains('–')
             || !key.contains(' ')
                 && lexicon::looks_like_demonym(key)
@@ -597,7 +611,7 @@ impl NameTable {
     }
 
     pub fn votes(&self, key: &str) -> Votes {
-        self.votes.get(key).copied().unwrap_or_default()
+        self.keys.get(key).map(|f| f.votes).unwrap_or_default()
     }
 
     /// The polity a name stands for through the corpus's own aliases.
@@ -625,7 +639,7 @@ impl NameTable {
     /// All polity keys known to the table.
     pub fn polities(&self) -> Vec<String> {
         let mut out: Vec<String> = self
-            .votes
+            .keys
             .keys()
             .filter(|k| self.class_of_key(k) == Some(NameClass::Polity))
             .cloned()
