@@ -44,8 +44,8 @@ const CLASSES: [&str; 8] = [
 
 /// Counts a store. The quads are counted by SPARQL, which reads the
 /// store's indexes without spelling out each term (reading every quad as
-/// terms took 401 s on a 100 MB corpus's store); the two counts run side
-/// by side, and only the type statements are read as terms.
+/// terms took about seven minutes on a 100 MB corpus's store); the two
+/// counts run side by side, and only the type statements are read as terms.
 pub fn compute(store: &Store, base: &Base) -> Result<Stats, StatsError> {
     let (graphs, merged, typed) = std::thread::scope(|scope| {
         let graphs = scope.spawn(|| {
