@@ -248,9 +248,39 @@ impl Virtuoso {
             missing("Virtuoso (Debian virtuoso-opensource: virtuoso-t, isql-vt)");
             return None;
         };
+        let data = data.canonicalize().expect("the data directory");
+        // Virtuoso 7.2 sometimes dies of a segmentation fault while it starts
+        // (seen once in a CI run: "GPF: Dkernel.c:1330 internal error"),
+        // before it listens: started again, in a new directory on new ports,
+        // up to three times in all. Any other failure is the test's.
+        let mut attempt = 1;
+        let v = loop {
+            match Virtuoso::launch(&server, &isql, &data, max_rows) {
+                Ok(v) => break v,
+                Err((crashed, why)) if crashed && attempt < 3 => {
+                    eprintln!("Virtuoso crashed while starting (attempt {attempt}); again:\n{why}");
+                    attempt += 1;
+                }
+                Err((_, why)) => panic!("{why}"),
+            }
+        };
+        v.isql(&format!(
+            "ld_dir('{}', '*.nt', 'http://dbpedia.org'); rdf_loader_run(); checkpoint;",
+            data.display()
+        ));
+        Some(v)
+    }
+
+    /// Starts one Virtuoso and waits for its ports. Err says whether it
+    /// died of a signal before listening, and why it did not start.
+    fn launch(
+        server: &Path,
+        isql: &Path,
+        data: &Path,
+        max_rows: usize,
+    ) -> Result<Virtuoso, (bool, String)> {
         let dir = tempdir();
         let d = dir.path().display().to_string();
-        let data = data.canonicalize().expect("the data directory");
         let sql_port = free_port();
         let http_port = std::iter::repeat_with(free_port)
             .find(|&p| p != sql_port)
@@ -283,7 +313,7 @@ impl Virtuoso {
         let mut v = Virtuoso {
             child,
             sparql: format!("http://127.0.0.1:{http_port}/sparql"),
-            isql,
+            isql: isql.to_path_buf(),
             sql_port,
             _dir: dir,
         };
@@ -302,21 +332,22 @@ impl Virtuoso {
                 let log = std::fs::read_to_string(format!("{d}/virtuoso.log")).unwrap_or_default();
                 let lines: Vec<&str> = log.lines().collect();
                 let tail = &lines[lines.len().saturating_sub(30)..];
-                panic!(
-                    "Virtuoso did not start on ports {sql_port} and {http_port} in {:.0?} \
-                     ({}); the end of its log:\n{}",
-                    started.elapsed(),
-                    exited.map_or("still running".to_owned(), |e| format!("exited: {e}")),
-                    tail.join("\n")
-                );
+                // Killed by a signal before it listened: a crash at start.
+                let crashed = exited.is_some_and(|e| e.code().is_none());
+                return Err((
+                    crashed,
+                    format!(
+                        "Virtuoso did not start on ports {sql_port} and {http_port} in {:.0?} \
+                         ({}); the end of its log:\n{}",
+                        started.elapsed(),
+                        exited.map_or("still running".to_owned(), |e| format!("exited: {e}")),
+                        tail.join("\n")
+                    ),
+                ));
             }
             std::thread::sleep(std::time::Duration::from_millis(200));
         }
-        v.isql(&format!(
-            "ld_dir('{}', '*.nt', 'http://dbpedia.org'); rdf_loader_run(); checkpoint;",
-            data.display()
-        ));
-        Some(v)
+        Ok(v)
     }
 }
 
