@@ -78,6 +78,83 @@ fn a_broken_graph_fails_validation_with_a_report() {
     assert!(ttl.stdout.contains("sh:conforms false"));
 }
 
+/// The results of one shape in a Turtle report: (focus node, path, value),
+/// IRIs by their local names, sorted.
+fn results_of(report: &str, shape: &str) -> Vec<(String, String, String)> {
+    use oxigraph::model::{NamedOrBlankNode, Term};
+    let sh = |p: &str| NamedNode::new(format!("http://www.w3.org/ns/shacl#{p}")).unwrap();
+    let triples: Vec<_> = RdfParser::from_format(RdfFormat::Turtle)
+        .for_slice(report.as_bytes())
+        .collect::<Result<_, _>>()
+        .expect("the report is Turtle");
+    let value = |s: &NamedOrBlankNode, p: &NamedNode| -> String {
+        match triples
+            .iter()
+            .find(|q| &q.subject == s && &q.predicate == p)
+            .map(|q| &q.object)
+        {
+            Some(Term::NamedNode(n)) => n.as_str().rsplit(['/', '#']).next().unwrap().to_owned(),
+            Some(Term::Literal(l)) => l.value().to_owned(),
+            Some(t) => t.to_string(),
+            None => String::new(),
+        }
+    };
+    let shape = Term::NamedNode(
+        NamedNode::new(format!("https://w3id.org/jinsong/shapes#{shape}")).unwrap(),
+    );
+    let mut out: Vec<_> = triples
+        .iter()
+        .filter(|q| q.predicate == sh("sourceShape") && q.object == shape)
+        .map(|q| {
+            (
+                value(&q.subject, &sh("focusNode")),
+                value(&q.subject, &sh("resultPath")),
+                value(&q.subject, &sh("value")),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// The temporal shapes compare each pair of dates they name, and no other:
+/// every pair the broken graph plants is found once, and the pairs in order,
+/// or the pairs a shape leaves to another (a battle that ends before its
+/// conflict starts ends before it starts), are not.
+#[test]
+fn the_temporal_shapes_find_exactly_the_pairs_out_of_order() {
+    let dir = tempdir();
+    let store = broken_store(dir.path());
+    let ttl = jinsong(&store, &["validate", "-g", "broken", "--format", "ttl"]).stdout;
+    let t = |f: &str, p: &str, v: &str| (f.to_owned(), p.to_owned(), v.to_owned());
+    assert_eq!(
+        results_of(&ttl, "WithinConflictShape"),
+        vec![
+            t("EarlyBattle", "startDate", "1124-12-01"),
+            t("LateCampaign", "startDate", "1142"),
+            t("LongSiege", "endDate", "1141-12-02"),
+        ]
+    );
+    assert_eq!(
+        results_of(&ttl, "ReignWithinLifeShape"),
+        vec![
+            t("OddRuler", "birthYear", "1100"),
+            t("OddRuler", "reignEnd", "1095"),
+            t("OddRuler", "reignEnd", "1095"),
+            t("OddRuler", "reignStart", "1099"),
+            t("OddRuler", "reignStart", "1099"),
+            t("OddRuler", "reignStart", "1099"),
+        ]
+    );
+    assert_eq!(
+        results_of(&ttl, "DateOrderShape"),
+        vec![
+            t("Backwards", "endDate", "1130-04-30"),
+            t("BackwardsBattle", "endDate", "1124-06"),
+        ]
+    );
+}
+
 /// pySHACL, on the very triples the store holds, finds what rudof finds.
 const PYSHACL: &str = r#"
 import sys, json, pyshacl
