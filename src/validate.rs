@@ -5,17 +5,21 @@
 //! (so that `jso:Siege rdfs:subClassOf jso:Battle` holds for `sh:class`):
 //! a graph holds what one source states, and "at most one start date" is a
 //! claim about one source. The engine is rudof's `shacl` crate (SHACL Core
-//! and SHACL-SPARQL constraints, on oxrdf like us); this module turns its
-//! results into a report that names graphs, prints as text or as a SHACL
-//! validation report in Turtle, and tells violations (which fail a build)
-//! from warnings (which do not). It reads the store and never writes it.
+//! and SHACL-SPARQL constraints, on oxrdf like us), but for the SPARQL
+//! constraints that [`sparql`] runs once per graph instead of once per focus
+//! node (the same results, without a parse and a plan for each node). This
+//! module turns the results into a report that names graphs, prints as text
+//! or as a SHACL validation report in Turtle, and tells violations (which
+//! fail a build) from warnings (which do not). It reads the store and never
+//! writes it.
 
 use std::fmt;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use oxigraph::io::{RdfFormat, RdfSerializer};
-use oxigraph::model::{BlankNode, GraphNameRef, Literal, NamedNode, NamedNodeRef, Term, Triple};
+use oxigraph::model::{BlankNode, Literal, NamedNode, NamedNodeRef, Term, Triple};
+use oxigraph::sparql::{QueryResults, SparqlEvaluator};
 use oxigraph::store::{StorageError, Store};
 use rudof_rdf::rdf_core::RDFFormat;
 use rudof_rdf::rdf_core::SHACLPath;
@@ -31,6 +35,8 @@ use crate::export::graph_label;
 use crate::link::CACHE_GRAPH;
 use crate::query::prefixed;
 use crate::rdf::emit::{Base, ONTOLOGY_GRAPH};
+
+mod sparql;
 
 /// The shapes of the data contract, as shipped.
 pub const SHAPES_TTL: &str = include_str!("../ontology/shapes.ttl");
@@ -52,13 +58,18 @@ pub enum ValidateError {
     Store(#[from] StorageError),
     #[error("SHACL validation of {graph} failed: {message}")]
     Engine { graph: String, message: String },
+    #[error("cannot read {graph} from the store: {message}")]
+    Read { graph: String, message: String },
     #[error("no graph {0} in the store (see `jinsong stats` for the graphs)")]
     NoGraph(String),
 }
 
 /// Compiled shapes, with the name they were read from.
 pub struct Shapes {
+    /// What rudof evaluates: every constraint but `graph_constraints`.
     schema: IRSchema,
+    /// The SPARQL constraints evaluated once per graph ([`sparql`]).
+    graph_constraints: Vec<sparql::GraphConstraint>,
     pub name: String,
     /// Number of shapes with targets (the ones that select focus nodes).
     pub count: usize,
@@ -84,25 +95,60 @@ impl Shapes {
 
     /// Shapes from Turtle text.
     pub fn parse(ttl: &str, name: &str) -> Result<Shapes, ValidateError> {
+        Shapes::compile(ttl, name, true)
+    }
+
+    /// [`Shapes::parse`]; with `once_per_graph` false, rudof evaluates every
+    /// SPARQL constraint itself, once per focus node (the reference the
+    /// tests hold the once-per-graph evaluation to).
+    fn compile(ttl: &str, name: &str, once_per_graph: bool) -> Result<Shapes, ValidateError> {
         let err = |message: String| ValidateError::Shapes {
             name: name.to_owned(),
             message,
         };
-        let graph = OxigraphInMemory::from_reader(
-            &mut ttl.as_bytes(),
-            name,
-            &RDFFormat::Turtle,
-            None,
-            &ReaderMode::Strict,
-        )
-        .map_err(|e| err(e.to_string()))?;
-        let ast = ShaclParser::new(graph)
-            .parse()
+        let compile = |text: &str, format: &RDFFormat| -> Result<IRSchema, ValidateError> {
+            let graph = OxigraphInMemory::from_reader(
+                &mut text.as_bytes(),
+                name,
+                format,
+                None,
+                &ReaderMode::Strict,
+            )
             .map_err(|e| err(e.to_string()))?;
-        let schema = IRSchema::compile(&ast).map_err(|e| err(e.to_string()))?;
+            let ast = ShaclParser::new(graph)
+                .parse()
+                .map_err(|e| err(e.to_string()))?;
+            IRSchema::compile(&ast).map_err(|e| err(e.to_string()))
+        };
+        let mut schema = compile(ttl, &RDFFormat::Turtle)?;
+        // The SPARQL constraints that run once per graph come out of what
+        // rudof is given, the rest of the shapes as they are.
+        let triples: Vec<Triple> = oxigraph::io::RdfParser::from_format(RdfFormat::Turtle)
+            .for_slice(ttl.as_bytes())
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| err(e.to_string()))?
+            .into_iter()
+            .map(Triple::from)
+            .collect();
+        let (graph_constraints, strip) = if once_per_graph {
+            sparql::once_per_graph(&schema, &triples)
+        } else {
+            Default::default()
+        };
+        if !strip.is_empty() {
+            let mut nt = Vec::new();
+            let mut w = RdfSerializer::from_format(RdfFormat::NTriples).for_writer(&mut nt);
+            for t in triples.iter().filter(|t| !strip.contains(*t)) {
+                w.serialize_triple(t).map_err(|e| err(e.to_string()))?;
+            }
+            w.finish().map_err(|e| err(e.to_string()))?;
+            let nt = String::from_utf8(nt).map_err(|e| err(e.to_string()))?;
+            schema = compile(&nt, &RDFFormat::NTriples)?;
+        }
         let count = schema.iter_with_targets().count();
         Ok(Shapes {
             schema,
+            graph_constraints,
             name: name.to_owned(),
             count,
             digest: crate::export::sha256_hex(ttl.as_bytes()),
@@ -219,11 +265,28 @@ fn graphs(
     Ok(out)
 }
 
-fn triples_of(store: &Store, g: &NamedNode) -> Result<Vec<Triple>, StorageError> {
-    store
-        .quads_for_pattern(None, None, None, Some(GraphNameRef::NamedNode(g.as_ref())))
-        .map(|q| q.map(Triple::from))
-        .collect()
+/// The triples of a named graph. Read by a query, which decodes only the
+/// three terms of each statement (reading its quads decodes the graph's
+/// name as well, one more string lookup in the store for each).
+fn triples_of(store: &Store, g: &NamedNode) -> Result<Vec<Triple>, ValidateError> {
+    let err = |e: String| ValidateError::Read {
+        graph: g.to_string(),
+        message: e,
+    };
+    let results = SparqlEvaluator::new()
+        .parse_query(&format!(
+            "CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {g} {{ ?s ?p ?o }} }}"
+        ))
+        .map_err(|e| err(e.to_string()))?
+        .on_store(store)
+        .execute()
+        .map_err(|e| err(e.to_string()))?;
+    match results {
+        QueryResults::Graph(triples) => triples
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| err(e.to_string())),
+        _ => Ok(Vec::new()),
+    }
 }
 
 /// Validates the store's graphs (or one) against `shapes`.
@@ -240,16 +303,20 @@ pub fn validate(
     let reports: Vec<Result<GraphReport, ValidateError>> = graphs(store, base, only)?
         .into_par_iter()
         .map(|g| {
+            let own = triples_of(store, &g)?;
+            let all: Vec<&Triple> = ontology.iter().chain(&own).collect();
             let mut data = OxigraphInMemory::new();
-            for t in ontology.iter().chain(&triples_of(store, &g)?) {
+            for t in &all {
                 // Adding a triple to the in-memory graph cannot fail.
                 let _ = data.add_triple_ref(&t.subject, &t.predicate, &t.object);
             }
-            let findings =
-                validate_graph(data, shapes).map_err(|message| ValidateError::Engine {
-                    graph: g.to_string(),
-                    message,
-                })?;
+            let engine = |message: String| ValidateError::Engine {
+                graph: g.to_string(),
+                message,
+            };
+            let mut findings = sparql::findings(&shapes.graph_constraints, &all).map_err(engine)?;
+            findings.extend(validate_graph(data, shapes).map_err(engine)?);
+            sort_findings(&mut findings);
             Ok(GraphReport { graph: g, findings })
         })
         .collect();
@@ -271,15 +338,11 @@ fn validate_graph(data: OxigraphInMemory, shapes: &Shapes) -> Result<Vec<Finding
             &ShaclConfig::default(),
         )
         .map_err(|e| e.to_string())?;
-    let mut findings: Vec<Finding> = report
+    Ok(report
         .results()
         .iter()
         .map(|r| Finding {
-            severity: match r.severity() {
-                ShaclSeverity::Violation => Severity::Violation,
-                ShaclSeverity::Warning => Severity::Warning,
-                _ => Severity::Info,
-            },
+            severity: severity_of(r.severity()),
             focus: r.focus_node().clone().into(),
             path: r.path().map(|p| match p {
                 SHACLPath::Predicate { pred } => pred.as_str().to_owned(),
@@ -288,22 +351,41 @@ fn validate_graph(data: OxigraphInMemory, shapes: &Shapes) -> Result<Vec<Finding
             value: r.value().cloned().map(Term::from),
             shape: r.source().cloned().map(Term::from),
             component: r.constraint_component().clone().into(),
-            // The shape's own sh:message when it has one (rudof words Core
-            // results itself), else the engine's.
-            message: {
-                let pick = |m: &shacl::types::MessageMap| {
-                    m.get(None)
-                        .or_else(|| m.iter().map(|(_, v)| v).min())
-                        .cloned()
-                };
+            message: finding_message(
                 r.source()
                     .and_then(|src| shapes.schema.get_shape(src))
-                    .and_then(|shape| shape.message())
-                    .and_then(pick)
-                    .or_else(|| pick(r.message()))
-            },
+                    .and_then(|shape| shape.message()),
+                r.message(),
+            ),
         })
-        .collect();
+        .collect())
+}
+
+fn severity_of(s: &ShaclSeverity) -> Severity {
+    match s {
+        ShaclSeverity::Violation => Severity::Violation,
+        ShaclSeverity::Warning => Severity::Warning,
+        _ => Severity::Info,
+    }
+}
+
+/// A result's message: the shape's own sh:message when it has one (rudof
+/// words Core results itself), else the engine's; the one without a
+/// language tag, else the least.
+fn finding_message(
+    shape: Option<&shacl::types::MessageMap>,
+    engine: &shacl::types::MessageMap,
+) -> Option<String> {
+    let pick = |m: &shacl::types::MessageMap| {
+        m.get(None)
+            .or_else(|| m.iter().map(|(_, v)| v).min())
+            .cloned()
+    };
+    shape.and_then(pick).or_else(|| pick(engine))
+}
+
+/// The findings of a graph in the report's order, each once.
+fn sort_findings(findings: &mut Vec<Finding>) {
     findings.sort_by_cached_key(|f| {
         (
             f.severity,
@@ -315,7 +397,6 @@ fn validate_graph(data: OxigraphInMemory, shapes: &Shapes) -> Result<Vec<Finding
         )
     });
     findings.dedup();
-    Ok(findings)
 }
 
 /// A term as a prefixed name where one fits (literals as N-Triples).
@@ -466,6 +547,123 @@ mod tests {
     fn the_contract_shapes_compile() {
         let shapes = Shapes::contract().expect("the shapes compile");
         assert!(shapes.count >= 10, "{} shapes", shapes.count);
+    }
+
+    /// The contract's SPARQL constraints run once per graph, and find what
+    /// rudof finds running each once per focus node: on the test graph that
+    /// breaks every shape, the same findings (focus, path, value, shape,
+    /// component, message), many of them SPARQL constraints'.
+    #[test]
+    fn sparql_constraints_once_per_graph_find_what_rudof_finds() {
+        use oxigraph::io::RdfParser;
+        use oxigraph::model::GraphName;
+        let base = Base::new(crate::rdf::emit::DEFAULT_BASE).expect("base");
+        let store = Store::new().expect("store");
+        let g = base.graph("broken");
+        let broken = include_str!("../tests/bad-inputs/shacl-broken.ttl");
+        store
+            .extend(crate::build::ontology_quads(&base))
+            .expect("ontology");
+        store
+            .extend(
+                RdfParser::from_format(RdfFormat::Turtle)
+                    .with_default_graph(GraphName::NamedNode(g.clone()))
+                    .for_slice(broken.as_bytes())
+                    .collect::<Result<Vec<_>, _>>()
+                    .expect("the broken graph parses"),
+            )
+            .expect("broken graph");
+        let once = Shapes::contract().expect("shapes");
+        let per_node = Shapes::compile(SHAPES_TTL, "ontology/shapes.ttl", false).expect("shapes");
+        assert_eq!(once.graph_constraints.len(), 6);
+        assert!(per_node.graph_constraints.is_empty());
+        assert_eq!(once.count, per_node.count);
+        let a = validate(&store, &base, &once, Some(&g)).expect("validates");
+        let b = validate(&store, &base, &per_node, Some(&g)).expect("validates");
+        let sparql = |r: &Report| {
+            r.graphs[0]
+                .findings
+                .iter()
+                .filter(|f| {
+                    f.component
+                        .to_string()
+                        .contains("SPARQLConstraintComponent")
+                })
+                .count()
+        };
+        assert!(sparql(&b) >= 10, "{} SPARQL findings", sparql(&b));
+        // Property shapes are blank nodes, labelled anew by each compile
+        let key = |r: &Report| -> Vec<String> {
+            r.graphs[0]
+                .findings
+                .iter()
+                .map(|f| {
+                    let shape = match &f.shape {
+                        Some(Term::BlankNode(_)) => "a blank node".to_owned(),
+                        other => format!("{other:?}"),
+                    };
+                    format!(
+                        "{} {} {:?} {:?} {shape} {} {:?}",
+                        f.severity, f.focus, f.path, f.value, f.component, f.message
+                    )
+                })
+                .collect()
+        };
+        // (Their labels order findings that differ only in the shape.)
+        let (mut a, mut b) = (key(&a), key(&b));
+        a.sort();
+        b.sort();
+        let only_a: Vec<_> = a.iter().filter(|x| !b.contains(x)).collect();
+        let only_b: Vec<_> = b.iter().filter(|x| !a.contains(x)).collect();
+        assert!(
+            a == b,
+            "once per graph only: {only_a:#?}\nper node only: {only_b:#?}"
+        );
+    }
+
+    #[test]
+    fn a_query_runs_once_per_graph_only_where_it_means_the_same() {
+        let runs = sparql::runs_once_per_graph;
+        let p = "<http://example.org/p>";
+        assert!(runs(&format!(
+            "SELECT $this ?value WHERE {{ $this {p} ?value }}"
+        )));
+        assert!(runs(&format!(
+            "SELECT * WHERE {{ ?this {p} ?v . FILTER NOT EXISTS {{ $this {p} 1 }} }}"
+        )));
+        assert!(runs(&format!(
+            "SELECT $this WHERE {{ {{ $this {p} 1 }} UNION {{ $this {p} 2 }} }}"
+        )));
+        // $this not projected, or not bound by every solution.
+        assert!(!runs(&format!(
+            "SELECT ?value WHERE {{ $this {p} ?value }}"
+        )));
+        assert!(!runs(&format!(
+            "SELECT $this WHERE {{ FILTER NOT EXISTS {{ $this {p} 1 }} }}"
+        )));
+        assert!(!runs(&format!(
+            "SELECT $this WHERE {{ ?x {p} 1 OPTIONAL {{ $this {p} ?x }} }}"
+        )));
+        assert!(!runs(&format!(
+            "SELECT $this WHERE {{ {{ $this {p} 1 }} UNION {{ ?x {p} 2 }} }}"
+        )));
+        // Limits, groups, sub-selects, bindings of their own.
+        assert!(!runs(&format!(
+            "SELECT $this WHERE {{ $this {p} 1 }} LIMIT 1"
+        )));
+        assert!(!runs(&format!(
+            "SELECT $this (COUNT(*) AS ?n) WHERE {{ $this {p} ?v }} GROUP BY $this"
+        )));
+        assert!(!runs(&format!(
+            "SELECT $this WHERE {{ $this {p} ?v . {{ SELECT ?v WHERE {{ ?v {p} 1 }} LIMIT 1 }} }}"
+        )));
+        assert!(!runs(&format!(
+            "SELECT $this WHERE {{ VALUES ?v {{ 1 }} $this {p} ?v }}"
+        )));
+        assert!(!runs(&format!(
+            "SELECT $this WHERE {{ $this {p} ?v MINUS {{ $this {p} 2 }} }}"
+        )));
+        assert!(!runs("not a query"));
     }
 
     #[test]
