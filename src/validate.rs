@@ -6,8 +6,9 @@
 //! a graph holds what one source states, and "at most one start date" is a
 //! claim about one source. The engine is rudof's `shacl` crate (SHACL Core
 //! and SHACL-SPARQL constraints, on oxrdf like us), but for the SPARQL
-//! constraints that [`sparql`] runs once per graph instead of once per focus
-//! node (the same results, without a parse and a plan for each node). This
+//! constraints that its `sparql` module runs once per graph instead of once
+//! per focus node (the same results, without a parse and a plan for each
+//! node). This
 //! module turns the results into a report that names graphs, prints as text
 //! or as a SHACL validation report in Turtle, and tells violations (which
 //! fail a build) from warnings (which do not). It reads the store and never
