@@ -8,11 +8,10 @@
 //! and SHACL-SPARQL constraints, on oxrdf like us), but for the SPARQL
 //! constraints that its `sparql` module runs once per graph instead of once
 //! per focus node (the same results, without a parse and a plan for each
-//! node). This
-//! module turns the results into a report that names graphs, prints as text
-//! or as a SHACL validation report in Turtle, and tells violations (which
-//! fail a build) from warnings (which do not). It reads the store and never
-//! writes it.
+//! node). This module turns the results into a report that names graphs,
+//! prints as text or as a SHACL validation report in Turtle, and tells
+//! violations (which fail a build) from warnings (which do not). It reads
+//! the store and never writes it.
 
 use std::fmt;
 use std::io::Write;
