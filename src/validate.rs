@@ -663,6 +663,9 @@ mod tests {
         assert!(!runs(&format!(
             "SELECT $this WHERE {{ $this {p} ?v MINUS {{ $this {p} 2 }} }}"
         )));
+        assert!(!runs(&format!(
+            "SELECT $this WHERE {{ $this {p} ?v FILTER EXISTS {{ {{ SELECT ?v WHERE {{ ?v {p} 1 }} LIMIT 1 }} }} }}"
+        )));
         assert!(!runs("not a query"));
     }
 

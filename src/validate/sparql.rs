@@ -151,7 +151,16 @@ pub(super) fn once_per_graph(
 /// Whether the query gives, with `$this` free, the solutions it gives with
 /// `$this` pre-bound, each with its `?this` (see the module's comment).
 pub(super) fn runs_once_per_graph(select: &str) -> bool {
-    if select.contains("$PATH") {
+    // A sub-select, VALUES, MINUS or SERVICE anywhere, inside an EXISTS
+    // filter too (the algebra walk below does not enter expressions): by
+    // the text, which may also refuse a query that only names such a word.
+    let upper = select.to_ascii_uppercase();
+    if select.contains("$PATH")
+        || upper.matches("SELECT").count() > 1
+        || ["VALUES", "MINUS", "SERVICE"]
+            .iter()
+            .any(|w| upper.contains(w))
+    {
         return false;
     }
     let Ok(spargebra::Query::Select { pattern, .. }) =
