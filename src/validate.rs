@@ -621,6 +621,50 @@ mod tests {
         );
     }
 
+    /// A query written with the prefixes its constraint declares
+    /// (`sh:prefixes`) runs once per graph too, with them, and finds what
+    /// rudof finds.
+    #[test]
+    fn a_query_with_declared_prefixes_runs_once_per_graph() {
+        let ttl = r#"
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix ex: <http://example.org/> .
+ex: sh:declare [ sh:prefix "ex" ; sh:namespace "http://example.org/"^^xsd:anyURI ] .
+ex:Shape a sh:NodeShape ; sh:targetClass ex:C ;
+  sh:sparql [ a sh:SPARQLConstraint ; sh:prefixes ex: ;
+    sh:message "{$this} has ex:p {?value}." ;
+    sh:select "SELECT $this ?value WHERE { $this ex:p ?value . FILTER(?value > 1) }" ] .
+"#;
+        let once = Shapes::parse(ttl, "prefixes.ttl").expect("shapes");
+        let per_node = Shapes::compile(ttl, "prefixes.ttl", false).expect("shapes");
+        assert_eq!(once.graph_constraints.len(), 1);
+        let base = Base::new(crate::rdf::emit::DEFAULT_BASE).expect("base");
+        let store = Store::new().expect("store");
+        let g = base.graph("g");
+        let ex = |l: &str| NamedNode::new_unchecked(format!("http://example.org/{l}"));
+        let rdf_type = NamedNode::new_unchecked("http://www.w3.org/1999/02/22-rdf-syntax-ns#type");
+        for (s, p, o) in [
+            ("a", rdf_type.clone(), Term::from(ex("C"))),
+            ("a", ex("p"), Term::from(Literal::from(2))),
+            ("b", rdf_type.clone(), Term::from(ex("C"))),
+            ("b", ex("p"), Term::from(Literal::from(1))),
+            ("c", ex("p"), Term::from(Literal::from(3))),
+        ] {
+            store
+                .insert(&oxigraph::model::Quad::new(ex(s), p, o, g.clone()))
+                .expect("insert");
+        }
+        let a = validate(&store, &base, &once, Some(&g)).expect("validates");
+        let b = validate(&store, &base, &per_node, Some(&g)).expect("validates");
+        assert_eq!(a.graphs[0].findings.len(), 1, "{:?}", a.graphs[0].findings);
+        assert_eq!(a.graphs[0].findings, b.graphs[0].findings);
+        assert_eq!(
+            a.graphs[0].findings[0].message.as_deref(),
+            Some("http://example.org/a has ex:p 2.")
+        );
+    }
+
     #[test]
     fn a_query_runs_once_per_graph_only_where_it_means_the_same() {
         let runs = sparql::runs_once_per_graph;

@@ -108,7 +108,16 @@ pub(super) fn once_per_graph(
             let IRComponent::BasicSparql(sp) = component else {
                 continue;
             };
-            if sp.deactivated() == Some(true) || !runs_once_per_graph(sp.select()) {
+            let prefixes: String = sp
+                .prefixes()
+                .map(|p| {
+                    p.iter()
+                        .map(|(prefix, iri)| format!("PREFIX {prefix}: <{iri}>\n"))
+                        .collect()
+                })
+                .unwrap_or_default();
+            let query = format!("{prefixes}{}", sp.select());
+            if sp.deactivated() == Some(true) || !runs_once_per_graph(&query) {
                 continue;
             }
             // The constraint node that holds this query.
@@ -126,20 +135,12 @@ pub(super) fn once_per_graph(
                 continue;
             };
             strip.insert(Triple::new(name.clone(), sparql.clone(), node));
-            let prefixes: String = sp
-                .prefixes()
-                .map(|p| {
-                    p.iter()
-                        .map(|(prefix, iri)| format!("PREFIX {prefix}: <{iri}>\n"))
-                        .collect()
-                })
-                .unwrap_or_default();
             out.push(GraphConstraint {
                 shape: Term::from(id.clone()),
                 shape_message: shape.message().cloned(),
                 severity: shape.severity().clone(),
                 targets: targets.clone(),
-                query: format!("{prefixes}{}", sp.select()),
+                query,
                 message: sp.message().cloned(),
                 component: Term::from(Object::Iri(component.into())),
             });
