@@ -48,63 +48,50 @@ const CLASSES: [&str; 8] = [
 /// counts run side by side, and only the type statements are read as terms.
 pub fn compute(store: &Store, base: &Base) -> Result<Stats, StatsError> {
     let (graphs, merged, typed) = std::thread::scope(|scope| {
-        let graphs = scope.spawn(|| {
-            select_counts(
-                store,
-                "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
-            )
-        });
-        let merged =
-            scope.spawn(|| select_counts(store, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"));
+        let graphs = scope.spawn(|| graph_counts(store));
+        let merged = scope.spawn(|| crate::store::count_triples(store, None));
         let typed = typed_resources(store, base);
-        let join = |h: std::thread::ScopedJoinHandle<'_, Result<_, StatsError>>| {
+        fn join<T>(h: std::thread::ScopedJoinHandle<'_, T>) -> T {
             h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))
-        };
+        }
         (join(graphs), join(merged), typed)
     });
     let mut st = typed?;
     for (g, n) in graphs? {
-        let name = match g {
-            Some(Term::NamedNode(n)) => GraphName::NamedNode(n),
-            Some(Term::BlankNode(b)) => GraphName::BlankNode(b),
-            other => return Err(StatsError::Count(format!("a graph named {other:?}"))),
-        };
-        *st.graphs.entry(graph_label(&name, base)).or_default() += n;
+        *st.graphs.entry(graph_label(&g, base)).or_default() += n;
         st.quads += n;
     }
-    st.merged = merged?.into_iter().map(|(_, n)| n).sum();
+    st.merged = merged?;
     Ok(st)
 }
 
-/// The rows of a query whose last variable is a count, with the term of
-/// its first variable when it has two.
-fn select_counts(store: &Store, query: &str) -> Result<Vec<(Option<Term>, usize)>, StatsError> {
+/// The quads of each named graph.
+fn graph_counts(store: &Store) -> Result<Vec<(GraphName, usize)>, StatsError> {
     let err = |e: &dyn std::fmt::Display| StatsError::Count(e.to_string());
     let prepared = SparqlEvaluator::new()
-        .parse_query(query)
+        .parse_query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
         .map_err(|e| err(&e))?;
     let QueryResults::Solutions(solutions) =
         prepared.on_store(store).execute().map_err(|e| err(&e))?
     else {
         return Err(StatsError::Count("not a SELECT".into()));
     };
-    let vars = solutions.variables().to_vec();
     let mut out = Vec::new();
     for s in solutions {
         let s = s.map_err(|e| err(&e))?;
-        let n = match vars.last().and_then(|v| s.get(v)) {
+        let n = match s.get("n") {
             Some(Term::Literal(l)) => l
                 .value()
                 .parse::<usize>()
                 .map_err(|e| StatsError::Count(format!("{l}: {e}")))?,
             other => return Err(StatsError::Count(format!("a count of {other:?}"))),
         };
-        let key = if vars.len() > 1 {
-            vars.first().and_then(|v| s.get(v)).cloned()
-        } else {
-            None
+        let g = match s.get("g") {
+            Some(Term::NamedNode(n)) => GraphName::NamedNode(n.clone()),
+            Some(Term::BlankNode(b)) => GraphName::BlankNode(b.clone()),
+            other => return Err(StatsError::Count(format!("a graph named {other:?}"))),
         };
-        out.push((key, n));
+        out.push((g, n));
     }
     Ok(out)
 }

@@ -27,7 +27,7 @@ use oxigraph::model::{NamedNode, Term, Triple};
 use oxigraph::sparql::{QueryResults, SparqlEvaluator};
 use oxigraph::store::Store;
 use rudof_rdf::rdf_core::term::Object;
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashSet;
 use shacl::ir::IRComponent;
 use shacl::ir::IRSchema;
 use shacl::types::{MessageMap, Severity as ShaclSeverity, Target, object_to_message_value};
@@ -41,7 +41,7 @@ const RDF_FIRST: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#first";
 const SUBCLASS_OF: &str = "http://www.w3.org/2000/01/rdf-schema#subClassOf";
 
 /// What selects a shape's focus nodes.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 enum Focus {
     Class(Term),
     SubjectsOf(NamedNode),
@@ -295,12 +295,8 @@ pub(super) fn findings(
                 .in_graph(oxigraph::model::GraphName::DefaultGraph)
         }))
         .map_err(|e| e.to_string())?;
-    let mut focus_cache: FxHashMap<String, FxHashSet<Term>> = FxHashMap::default();
     for c in constraints {
-        let key = format!("{:?}", c.targets);
-        let focus = focus_cache
-            .entry(key)
-            .or_insert_with(|| focus_nodes(&c.targets, data));
+        let focus = focus_nodes(&c.targets, data);
         if focus.is_empty() {
             continue;
         }
