@@ -1,5 +1,6 @@
 #![doc = include_str!("../README.md")]
 
+pub mod allocator;
 pub mod build;
 pub mod cli;
 pub mod describe;
@@ -25,7 +26,7 @@ pub mod validate;
 /// one allocator for all keeps a string that RocksDB allocates and Rust
 /// frees (Oxigraph's error messages) in the same heap.
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: allocator::Mimalloc = allocator::Mimalloc;
 
 /// mimalloc's `purge_delay` option (`mi_option_purge_delay` in its
 /// `mimalloc.h`, which `libmimalloc-sys` leaves unnamed).

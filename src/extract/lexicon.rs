@@ -91,13 +91,26 @@ static KNOWN: LazyLock<HashMap<&[u8], Lex, FxBuildHasher>> = LazyLock::new(|| {
 /// A word of at most [`SHORT`] bytes as one number: its bytes and its
 /// length (most words, and most words the lexicon knows, are that short).
 pub(crate) fn short_key(word: &[u8]) -> Option<u64> {
-    (word.len() <= SHORT).then(|| {
-        word.iter()
-            .enumerate()
-            .fold((word.len() as u64) << 56, |k, (i, &b)| {
-                k | u64::from(b) << (8 * i)
-            })
-    })
+    // The bytes little-endian in the low seven bytes, the length in the
+    // eighth: read as two overlapping numbers (the bytes they share are
+    // the same), not byte by byte.
+    let n = word.len();
+    let bytes = match n {
+        0 => 0,
+        1 => u64::from(word[0]),
+        2..4 => {
+            let lo = u16::from_le_bytes([word[0], word[1]]);
+            let hi = u16::from_le_bytes([word[n - 2], word[n - 1]]);
+            u64::from(lo) | u64::from(hi) << (8 * (n - 2))
+        }
+        4..=SHORT => {
+            let lo = u32::from_le_bytes([word[0], word[1], word[2], word[3]]);
+            let hi = u32::from_le_bytes([word[n - 4], word[n - 3], word[n - 2], word[n - 1]]);
+            u64::from(lo) | u64::from(hi) << (8 * (n - 4))
+        }
+        _ => return None,
+    };
+    Some(bytes | (n as u64) << 56)
 }
 
 /// The longest word [`short_key`] makes a number of.
@@ -105,12 +118,70 @@ const SHORT: usize = 7;
 
 /// [`KNOWN`]'s words of at most [`SHORT`] bytes, by [`short_key`]: looked
 /// up without comparing bytes.
-static KNOWN_SHORT: LazyLock<HashMap<u64, Lex, FxBuildHasher>> = LazyLock::new(|| {
-    KNOWN
-        .iter()
-        .filter_map(|(w, l)| Some((short_key(w)?, *l)))
-        .collect()
+static KNOWN_SHORT: LazyLock<ShortTable> = LazyLock::new(|| {
+    ShortTable::new(
+        KNOWN
+            .iter()
+            .filter_map(|(w, l)| Some((short_key(w)?, *l)))
+            .collect(),
+    )
 });
+
+/// A fixed set of [`short_key`]s and their facts, in a table of open
+/// addressing at most a quarter full: a lookup (every word token makes one)
+/// mostly reads one slot, where a general hash map reads its control bytes
+/// first.
+struct ShortTable {
+    /// (key, facts); key 0 (the empty word, never known) marks a free slot.
+    slots: Box<[(u64, Lex)]>,
+    /// 64 less the bits of a slot's index: a key's first slot is the top
+    /// bits of its product with an odd constant.
+    shift: u32,
+}
+
+impl ShortTable {
+    fn new(entries: Vec<(u64, Lex)>) -> Self {
+        let size = (entries.len() * 4).next_power_of_two().max(16);
+        let mut t = ShortTable {
+            slots: vec![(0, Lex::default()); size].into_boxed_slice(),
+            shift: 64 - size.trailing_zeros(),
+        };
+        for (k, lex) in entries.into_iter().filter(|(k, _)| *k != 0) {
+            let mut i = t.first_slot(k);
+            while t.slots[i].0 != 0 && t.slots[i].0 != k {
+                i = (i + 1) & (size - 1);
+            }
+            t.slots[i] = (k, lex);
+        }
+        t
+    }
+
+    #[inline]
+    fn first_slot(&self, k: u64) -> usize {
+        (k.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize
+    }
+
+    #[inline]
+    fn get(&self, k: u64) -> Option<&Lex> {
+        let mask = self.slots.len() - 1;
+        let mut i = self.first_slot(k);
+        loop {
+            let (key, lex) = &self.slots[i];
+            if *key == 0 {
+                return None;
+            }
+            if *key == k {
+                return Some(lex);
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.slots.iter().filter(|(k, _)| *k != 0).count()
+    }
+}
 
 /// What the cue words say of one word: looked up once, when a text is
 /// tokenized, since the extractor asks about the same tokens many times.
@@ -231,7 +302,7 @@ impl Lex {
     /// [`Lex::of`] a word whose ASCII letters are already in lower case.
     pub fn of_lowercase(word: &[u8]) -> Lex {
         match short_key(word) {
-            Some(k) => KNOWN_SHORT.get(&k),
+            Some(k) => KNOWN_SHORT.get(k),
             None => KNOWN.get(word),
         }
         .copied()
@@ -1024,6 +1095,26 @@ mod tests {
             Some(2 << 56 | u64::from(b'f') << 8 | u64::from(b'o'))
         );
         assert_ne!(short_key(b"a"), short_key(b"a\0"));
+        for (w, lex) in KNOWN.iter() {
+            if let Some(k) = short_key(w) {
+                assert_eq!(KNOWN_SHORT.get(k), Some(lex), "{w:?}");
+            }
+        }
+        // Words it does not know, and the empty word, are not found.
+        for w in ["", "x", "qz", "granite", "pencil", "zzzzzzz"] {
+            assert!(!KNOWN.contains_key(w.as_bytes()), "{w}");
+            let k = short_key(w.as_bytes()).expect("a short word");
+            assert_eq!(KNOWN_SHORT.get(k), None, "{w}");
+        }
+        // Each byte in its place, whatever the length.
+        for n in 0..=SHORT + 1 {
+            let w: Vec<u8> = (0..n as u8).map(|i| 0x81 + 17 * i).collect();
+            let by_bytes = w
+                .iter()
+                .enumerate()
+                .fold((n as u64) << 56, |k, (i, &b)| k | u64::from(b) << (8 * i));
+            assert_eq!(short_key(&w), (n <= SHORT).then_some(by_bytes), "{n} bytes");
+        }
         assert_eq!(short_key(b"besieged"), None);
         assert!(Lex::of("The").stopword);
     }
