@@ -800,6 +800,19 @@ fn ordinal_suffix(n: i32) -> String {
     format!("{n}{s}")
 }
 
+/// The kind most mentioned among `nodes` (each counts its mentions and
+/// one for being stated); on a tie, the first in [`Kind`]'s order.
+fn most_mentioned<'a>(nodes: impl Iterator<Item = &'a Node>) -> Option<Kind> {
+    let mut counts: BTreeMap<Kind, u32> = BTreeMap::new();
+    for r in nodes {
+        *counts.entry(r.kind).or_default() += r.mentions + 1;
+    }
+    counts
+        .into_iter()
+        .max_by_key(|&(k, c)| (c, std::cmp::Reverse(k)))
+        .map(|(k, _)| k)
+}
+
 fn en(s: &str) -> Literal {
     Literal::new_language_tagged_literal_unchecked(s, "en")
 }
@@ -869,6 +882,13 @@ pub fn plan(sums: Summaries, base: &Base) -> Plan {
             }
         }
     }
+    // An alias joins the entity of that name, unless one of the two is a
+    // person and the documents take the other mostly for something else:
+    // "Bohemond (the Prince of Antioch)" is not the city of Antioch. (A place
+    // and a polity of one name join: a document may take a state's name
+    // for its land.)
+    let person = Kind::Entity(EntityClass::Person);
+    let mut key_class: HashMap<String, Option<Kind>> = HashMap::new();
     for &n in &entity_nodes {
         for &a in sums.alt(res(n)) {
             let k = entity_key(text(a));
@@ -876,10 +896,16 @@ pub fn plan(sums: Summaries, base: &Base) -> Plan {
                 continue;
             }
             if let Some(other) = by_key.get(&k) {
-                uf.union(n, other[0]);
+                let class = key_class
+                    .entry(k)
+                    .or_insert_with(|| most_mentioned(other.iter().map(|&o| res(o))));
+                if (*class == Some(person)) == (res(n).kind == person) {
+                    uf.union(n, other[0]);
+                }
             }
         }
     }
+    drop(key_class);
     drop(by_key);
     let mut roots: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
     for &n in &entity_nodes {
@@ -891,13 +917,11 @@ pub fn plan(sums: Summaries, base: &Base) -> Plan {
         // Label: the one most documents use, then most often, then the
         // shortest; class: the most mentioned.
         let mut labels: BTreeMap<&str, (BTreeSet<u32>, u32)> = BTreeMap::new();
-        let mut classes: BTreeMap<Kind, u32> = BTreeMap::new();
         for &n in members {
             let r = res(n);
             let e = labels.entry(split_qualifier(text(r.label)).0).or_default();
             e.0.insert(node_graph[n as usize]);
             e.1 += r.mentions;
-            *classes.entry(r.kind).or_default() += r.mentions + 1;
         }
         let label = labels
             .iter()
@@ -908,10 +932,7 @@ pub fn plan(sums: Summaries, base: &Base) -> Plan {
             })
             .map(|(l, _)| (*l).to_owned())
             .unwrap_or_default();
-        let kind = classes
-            .iter()
-            .max_by_key(|(k, c)| (**c, std::cmp::Reverse(**k)))
-            .map(|(k, _)| *k)
+        let kind = most_mentioned(members.iter().map(|&n| res(n)))
             .unwrap_or(Kind::Entity(EntityClass::Place));
         let name = match members.iter().find_map(|n| qualifier.get(n)) {
             Some((a, b)) => resource_name(&format!("{label} ({a}–{b})")),
@@ -1500,6 +1521,61 @@ mod tests {
             commanders: Vec::new(),
             subject: false,
         }
+    }
+
+    #[test]
+    fn an_alias_joins_a_person_only_to_a_name_documents_take_for_a_person() {
+        let base = Base::default();
+        let person = Kind::Entity(EntityClass::Person);
+        let place = Kind::Entity(EntityClass::Place);
+        let polity = Kind::Entity(EntityClass::Polity);
+        let with_alt = |mut r: Res, alt: &str| {
+            r.alt = vec![alt.to_owned()];
+            r
+        };
+        let docs = [
+            // A person also called by the place it is prince of.
+            (
+                "a",
+                vec![with_alt(res(&base, "Ann_Lee", person, "Ann Lee"), "Qar")],
+            ),
+            ("b", vec![res(&base, "Qar", place, "Qar")]),
+            ("c", vec![res(&base, "Qar", place, "Qar")]),
+            // A person's other name, a person elsewhere.
+            (
+                "d",
+                vec![with_alt(
+                    res(&base, "Bo_Chen", person, "Bo Chen"),
+                    "Chen Bo",
+                )],
+            ),
+            ("e", vec![res(&base, "Chen_Bo", person, "Chen Bo")]),
+            // A state also called by the name of its land: one resource.
+            (
+                "f",
+                vec![with_alt(
+                    res(&base, "Tal_dynasty", polity, "Tal dynasty"),
+                    "Tal",
+                )],
+            ),
+            ("g", vec![res(&base, "Tal", place, "Tal")]),
+        ];
+        let mut sums = Summaries::default();
+        for (g, r) in &docs {
+            sums.push(Summary {
+                graph: base.graph(g),
+                res: r.clone(),
+            });
+        }
+        let plan = plan(sums, &base);
+        let cluster = |g: &str, name: &str| {
+            let c = plan.cluster(plan.graphs[&base.graph(g)], base.resource(name).as_str());
+            c.map(|c| (c.label.clone(), c.kind))
+        };
+        assert_eq!(cluster("a", "Ann_Lee"), Some(("Ann Lee".into(), person)));
+        assert_eq!(cluster("b", "Qar"), Some(("Qar".into(), place)));
+        assert_eq!(cluster("e", "Chen_Bo"), cluster("d", "Bo_Chen"));
+        assert_eq!(cluster("g", "Tal"), cluster("f", "Tal_dynasty"));
     }
 
     #[test]

@@ -327,8 +327,12 @@ impl Persons {
         }
         self.last.insert(key.to_owned(), self.count);
         let words: Vec<&str> = key.split(' ').filter(|x| !x.starts_with('(')).collect();
+        // "Prince of Hailing", "John of Austria": what follows "of" is the
+        // place a person is of, which its name alone names ("Hailing"), not
+        // the person.
+        let of_place = words.contains(&"of");
         if let [first, .., last] = words[..] {
-            let ends: &[&str] = if first == last {
+            let ends: &[&str] = if first == last || of_place {
                 &[first]
             } else {
                 &[first, last]
@@ -4583,7 +4587,8 @@ mod tests {
                 .rev()
                 .find(|p| {
                     let words: Vec<&str> = p.split(' ').filter(|x| !x.starts_with('(')).collect();
-                    words.len() >= 2 && (words[0] == w || words[words.len() - 1] == w)
+                    let last = !words.contains(&"of") && words[words.len() - 1] == w;
+                    words.len() >= 2 && (words[0] == w || last)
                 })
                 .map(|p| p.to_string())
         }
@@ -4596,6 +4601,8 @@ mod tests {
             "Li Li",
             "Fei Yue",
             "Han",
+            "Prince of Hailing",
+            "John of Austria",
         ];
         let words = [
             "Yue",
@@ -4607,6 +4614,10 @@ mod tests {
             "Wuzhu",
             "Li",
             "Zhang",
+            "Prince",
+            "Hailing",
+            "John",
+            "Austria",
         ];
         let mut persons = Persons::default();
         let mut list: Vec<&str> = Vec::new();
@@ -4626,6 +4637,10 @@ mod tests {
             }
         }
         assert_eq!(persons.last_named("Wuzhu"), None);
+        // The place a person is of is not the person named alone.
+        assert_eq!(persons.last_named("Hailing"), None);
+        assert_eq!(persons.last_named("Austria"), None);
+        assert_eq!(persons.last_named("John"), Some("John of Austria"));
     }
 
     #[test]

@@ -1681,7 +1681,12 @@ fn cue_votes(toks: &[Tok<'_>], times: &[TimeMention], names: &[NameMention], k: 
                 if p2.in_list(lists::PLACE_NOUNS_OF) {
                     v.add(Place, 3.0);
                 }
-                if p2.in_list(lists::POLITY_NOUNS_OF) {
+                // "the army of Song", but "the Jin army of Wuzhu": an army
+                // a polity's own already is the army its commander leads.
+                let led = p2.is("army") && prev(p2i + 1).is_some_and(|t| t.is_cap());
+                if led {
+                    v.add(Person, 2.0);
+                } else if p2.in_list(lists::POLITY_NOUNS_OF) {
                     v.add(Polity, 2.0);
                 }
             }
@@ -1774,6 +1779,29 @@ mod tests {
             got.iter()
                 .any(|(n, c, _)| n == "Prince of Hailing" && *c == Some(NameClass::Person)),
             "{got:?}"
+        );
+    }
+
+    #[test]
+    fn an_army_of_a_polity_is_led_by_the_name_after_it() {
+        let class = |s: &str, n: &str| {
+            names(s)
+                .into_iter()
+                .find(|(x, _, _)| x == n)
+                .and_then(|(_, c, _)| c)
+        };
+        // A polity's army "of" someone: its commander.
+        assert_eq!(
+            class(
+                "Ostrava defeated the Qarlan army of Tobu Vesk.",
+                "Tobu Vesk"
+            ),
+            Some(NameClass::Person)
+        );
+        // The army "of" a polity.
+        assert_eq!(
+            class("Ostrava defeated the army of Qarlan.", "Qarlan"),
+            Some(NameClass::Polity)
         );
     }
 
