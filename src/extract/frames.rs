@@ -197,6 +197,7 @@ pub fn extract(sc: &Scanned<'_>, table: &NameTable) -> Extraction {
         sentence_keys: (0..sc.sentences.len()).map(|_| OnceCell::new()).collect(),
         names: EventNames::default(),
         families: Default::default(),
+        told_here: Vec::new(),
     };
     f.run();
     f.out
@@ -233,6 +234,9 @@ struct Frames<'a> {
     /// The events told so far of each family ([`EventClass::family`], which
     /// an event keeps), in order.
     families: [Vec<usize>; 3],
+    /// The events the sentence being read has told, in the order it told
+    /// them.
+    told_here: Vec<usize>,
 }
 
 /// Events by the keys ([`norm_key`]) of their names and aliases, so that a
@@ -393,6 +397,7 @@ impl<'a> Frames<'a> {
         let n = self.sc.sentences.len();
         self.find_subject();
         for si in 0..n {
+            self.told_here.clear();
             let names = self.resolve_names(si);
             self.resolved.push(names.into());
             self.entity_facts(si);
@@ -1927,7 +1932,39 @@ impl<'a> Frames<'a> {
             key
         });
         let name = r.surface.clone();
-        let idx = self.find_or_add(si, class, Some(name.clone()), place_key.clone(), None);
+        // A parenthesised date right after the name: "the Battle of Caishi (1161)".
+        let s = &self.sc.sentences[si];
+        let paren = toks.get(r.toks.end).is_some_and(|t| t.text == "(");
+        let own = s.times.iter().find(|t| {
+            paren && t.toks.start == r.toks.end + 1 && (t.is_date() || t.kind == TimeKind::Lifespan)
+        });
+        // "The Battle of X, fought on 16 June 1483", then "the Battle of X
+        // (1546)": a year far from every dated event of that name is
+        // another event of the same name.
+        let year = own.and_then(|t| t.start).map(|d| d.year);
+        let another = year.is_some_and(|y| {
+            let mut same = self
+                .names
+                .known(&norm_key(&name))
+                .iter()
+                .map(|&i| &self.out.events[i])
+                .filter(|e| e.class.family() == class.family())
+                .peekable();
+            same.peek().is_some()
+                && same.all(|e| match (e.start.or(e.end), e.end.or(e.start)) {
+                    (Some(a), Some(b)) => y < a.year - 1 || y > b.year + 1,
+                    _ => false,
+                })
+        });
+        let idx = if another {
+            let mut e = Event::new(class);
+            e.place = place_key.clone();
+            let idx = self.push_event(e);
+            self.told_here.push(idx);
+            idx
+        } else {
+            self.find_or_add(si, class, Some(name.clone()), place_key.clone(), None)
+        };
         let e = &mut self.out.events[idx];
         e.mentions.push(r.span.clone());
         if e.place.is_none() {
@@ -1938,12 +1975,7 @@ impl<'a> Frames<'a> {
         } else if e.name.as_deref() != Some(&r.surface) {
             self.alias_event(idx, r.surface.clone());
         }
-        // A parenthesised date right after the name: "the Battle of Caishi (1161)".
-        let s = &self.sc.sentences[si];
-        let paren = toks.get(r.toks.end).is_some_and(|t| t.text == "(");
-        if let Some(t) = s.times.iter().find(|t| {
-            paren && t.toks.start == r.toks.end + 1 && (t.is_date() || t.kind == TimeKind::Lifespan)
-        }) {
+        if let Some(t) = own {
             let (a, b) = (t.start, t.end);
             let e = &mut self.out.events[idx];
             if e.start_source < DateSource::Explicit {
@@ -3039,6 +3071,9 @@ impl<'a> Frames<'a> {
             e.ordinal = p.ordinal;
             self.push_event(e)
         });
+        if !self.told_here.contains(&idx) {
+            self.told_here.push(idx);
+        }
         let e = &mut self.out.events[idx];
         if e.ordinal.is_none() {
             e.ordinal = p.ordinal;
@@ -3173,9 +3208,15 @@ impl<'a> Frames<'a> {
         if !matchable {
             return None;
         }
-        self.families[usize::from(family)]
+        // An event this sentence has told already is the one it goes on
+        // about ("The Siege of X began …, when Y laid siege to X"), before
+        // an earlier one of the same place and time (the Battle of X).
+        let here = self
+            .told_here
             .iter()
             .copied()
+            .filter(|&i| events[i].class.family() == family);
+        here.chain(self.families[usize::from(family)].iter().copied())
             .find(|&i| {
                 let e = &events[i];
                 if e.subject || !ord_ok(e) {
@@ -3890,6 +3931,11 @@ fn same_event(a: &Event, ka: &EventKeys, b: &Event, kb: &EventKeys) -> bool {
     if !a.evidence.is_empty() && a.evidence.first() == b.evidence.first() && a.name == b.name {
         return false;
     }
+    let span = |e: &Event| {
+        e.start
+            .or(e.end)
+            .map(|s| (s.year, e.end.map_or(s.year, |x| x.year)))
+    };
     if let (Some(kx), Some(ky)) = (&ka.name, &kb.name) {
         if kx != ky
             && !ka
@@ -3900,7 +3946,12 @@ fn same_event(a: &Event, ka: &EventKeys, b: &Event, kb: &EventKeys) -> bool {
         {
             return false;
         }
-        return true;
+        // One name, two events: "the Battle of X, fought on 16 June 1483"
+        // and "the Battle of X (1546)", or two ordinals of one place.
+        let apart = matches!((span(a), span(b)), (Some((a0, a1)), Some((b0, b1)))
+            if a0 > b1 + 1 || b0 > a1 + 1);
+        let ordinals_differ = matches!((a.ordinal, b.ordinal), (Some(x), Some(y)) if x != y);
+        return !apart && !ordinals_differ;
     }
     let ord_ok = match (a.ordinal, b.ordinal) {
         (Some(x), Some(y)) => x == y,
@@ -3910,11 +3961,6 @@ fn same_event(a: &Event, ka: &EventKeys, b: &Event, kb: &EventKeys) -> bool {
     if !ord_ok {
         return false;
     }
-    let span = |e: &Event| {
-        e.start
-            .or(e.end)
-            .map(|s| (s.year, e.end.map_or(s.year, |x| x.year)))
-    };
     let years = |slack: i32| match (span(a), span(b)) {
         (Some((a0, a1)), Some((b0, b1))) => a0 - slack <= b1 && b0 - slack <= a1,
         _ => true,
@@ -4721,6 +4767,44 @@ mod tests {
         assert_eq!(siege.start.map(|d| d.to_string()).as_deref(), Some("1232"));
         assert_eq!(days_before_month(1300, 3), 60, "a Julian leap year");
         assert_eq!(days_before_month(1700, 3), 59, "not a Gregorian one");
+    }
+
+    #[test]
+    fn two_events_of_one_name_or_place_keep_their_own_dates() {
+        let starts = |text: &str, class: EventClass| -> Vec<(Option<String>, Option<String>)> {
+            let mut v: Vec<_> = events(text)
+                .into_iter()
+                .filter(|e| e.class == class)
+                .map(|e| (e.name, e.start.map(|d| d.to_string())))
+                .collect();
+            v.sort();
+            v
+        };
+        // A siege of the place a battle was fought at, a year later.
+        let text = "The Liang dynasty fought the Chen dynasty for decades.\n\n\
+                    The Battle of Fenshui was fought on January 24, 1335 between the \
+                    Liang dynasty and the Chen dynasty. The battle ended with a victory \
+                    for the Liang dynasty.\n\n\
+                    The Siege of Fenshui began on May 19, 1336, when Gao Ren laid siege \
+                    to Fenshui with 25,000 soldiers.";
+        assert_eq!(
+            starts(text, EventClass::Battle),
+            [(Some("Battle of Fenshui".into()), Some("1335-01-24".into()))]
+        );
+        assert_eq!(
+            starts(text, EventClass::Siege),
+            [(Some("Siege of Fenshui".into()), Some("1336-05-19".into()))]
+        );
+        // Two battles of one name, sixty years apart.
+        let text = "The Liang dynasty fought the Chen dynasty for decades.\n\n\
+                    The Battle of Fenshui, fought on 16 June 1483 near Lüyang, ended \
+                    with a victory for the Liang dynasty.\n\n\
+                    The Chen dynasty defeated the Liang dynasty at the Battle of \
+                    Fenshui (1546).";
+        let battles = starts(text, EventClass::Battle);
+        assert_eq!(battles.len(), 2, "{battles:?}");
+        let years: Vec<_> = battles.iter().map(|(_, s)| s.as_deref()).collect();
+        assert_eq!(years, [Some("1483-06-16"), Some("1546")]);
     }
 
     #[test]
