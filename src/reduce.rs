@@ -8,7 +8,8 @@
 //!
 //! - aliases: a resource that one document calls by a name another document
 //!   uses as its label ("Wanyan Liang", also "the Prince of Hailing") is
-//!   one resource;
+//!   one resource, unless one is a person and the documents take the other
+//!   name mostly for something else (a place, a polity);
 //! - homonyms: one person's name with different life spans in different
 //!   documents is several people (`Zhang_Jun_(1086–1154)`);
 //! - events: the same name, the same siege at the same place in the same
