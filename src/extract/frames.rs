@@ -1939,8 +1939,8 @@ impl<'a> Frames<'a> {
             paren && t.toks.start == r.toks.end + 1 && (t.is_date() || t.kind == TimeKind::Lifespan)
         });
         // "The Battle of X, fought on 16 June 1483", then "the Battle of X
-        // (1546)": a year far from every dated event of that name is
-        // another event of the same name.
+        // (1546)": a year far from the stated dates of every event of that
+        // name is another event of the same name.
         let year = own.and_then(|t| t.start).map(|d| d.year);
         let another = year.is_some_and(|y| {
             let mut same = self
@@ -1952,7 +1952,9 @@ impl<'a> Frames<'a> {
                 .peekable();
             same.peek().is_some()
                 && same.all(|e| match (e.start.or(e.end), e.end.or(e.start)) {
-                    (Some(a), Some(b)) => y < a.year - 1 || y > b.year + 1,
+                    (Some(a), Some(b)) if e.start_source >= DateSource::Stated => {
+                        y < a.year - 1 || y > b.year + 1
+                    }
                     _ => false,
                 })
         });
@@ -3947,9 +3949,13 @@ fn same_event(a: &Event, ka: &EventKeys, b: &Event, kb: &EventKeys) -> bool {
             return false;
         }
         // One name, two events: "the Battle of X, fought on 16 June 1483"
-        // and "the Battle of X (1546)", or two ordinals of one place.
-        let apart = matches!((span(a), span(b)), (Some((a0, a1)), Some((b0, b1)))
-            if a0 > b1 + 1 || b0 > a1 + 1);
+        // and "the Battle of X (1546)" (dates each stated with the event,
+        // not taken from the narrative), or two ordinals of one place.
+        let own = |e: &Event| e.start_source >= DateSource::Stated;
+        let apart = own(a)
+            && own(b)
+            && matches!((span(a), span(b)), (Some((a0, a1)), Some((b0, b1)))
+                if a0 > b1 + 1 || b0 > a1 + 1);
         let ordinals_differ = matches!((a.ordinal, b.ordinal), (Some(x), Some(y)) if x != y);
         return !apart && !ordinals_differ;
     }
