@@ -610,11 +610,15 @@ impl<'a> Frames<'a> {
                 return Some(base(p, Kind::Entity(EntityClass::Polity)));
             }
         }
-        // A surname or given name alone refers to a person named before.
+        // A surname or given name alone refers to a person named before;
+        // not a ruler's one name ("Emperor Ming" is not the general Ming
+        // Wei named before).
         let strong_other = matches!(global, Some(NameClass::Polity) | Some(NameClass::Place))
             && self.table.votes(k).get(global.unwrap_or(NameClass::Place)) >= 3.0;
+        let ruler = m.title.as_deref().is_some_and(lexicon::is_ruler_title);
         if m.toks.len() == 1
             && !strong_other
+            && !ruler
             && local != Some(NameClass::Place)
             && local != Some(NameClass::Polity)
         {
@@ -4811,6 +4815,26 @@ mod tests {
         assert_eq!(battles.len(), 2, "{battles:?}");
         let years: Vec<_> = battles.iter().map(|(_, s)| s.as_deref()).collect();
         assert_eq!(years, [Some("1483-06-16"), Some("1546")]);
+    }
+
+    #[test]
+    fn a_ruler_s_one_name_is_not_a_person_named_before() {
+        let text = "The Liang dynasty fought the Chen dynasty for decades.\n\n\
+                    In the fall of 1510, General Gao Wei (1463–1523) crossed the river \
+                    and met the Chen army near Fenshui.\n\n\
+                    Emperor Gao (r. 1301–1336) of the Liang dynasty came to the throne \
+                    at the age of 29.";
+        let meta = SourceMeta::for_file(std::path::Path::new("t.txt"));
+        let doc = parse_text(meta, text.to_owned(), String::new());
+        let x = crate::extract::extract_all(&[doc]);
+        let mut persons: Vec<&str> = x[0]
+            .entities()
+            .iter()
+            .filter(|e| e.class == EntityClass::Person)
+            .map(|e| e.key.as_str())
+            .collect();
+        persons.sort_unstable();
+        assert_eq!(persons, ["Gao", "Gao Wei"]);
     }
 
     #[test]
