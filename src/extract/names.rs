@@ -1683,7 +1683,8 @@ fn cue_votes(toks: &[Tok<'_>], times: &[TimeMention], names: &[NameMention], k: 
                 }
                 // "the army of Song", but "the Jin army of Wuzhu": an army
                 // a polity's own already is the army its commander leads.
-                let led = p2.is("army") && prev(p2i + 1).is_some_and(|t| t.is_cap());
+                let led =
+                    p2.is("army") && prev(p2i + 1).is_some_and(|t| t.is_cap() && !t.lex.stopword);
                 if led {
                     v.add(Person, 2.0);
                 } else if p2.in_list(lists::POLITY_NOUNS_OF) {
@@ -1798,9 +1799,13 @@ mod tests {
             ),
             Some(NameClass::Person)
         );
-        // The army "of" a polity.
+        // The army "of" a polity, also where a sentence begins with it.
         assert_eq!(
             class("Ostrava defeated the army of Qarlan.", "Qarlan"),
+            Some(NameClass::Polity)
+        );
+        assert_eq!(
+            class("The army of Qarlan was defeated.", "Qarlan"),
             Some(NameClass::Polity)
         );
     }
