@@ -29,27 +29,13 @@ unsafe impl GlobalAlloc for Mimalloc {
     #[inline]
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         // SAFETY: see the impl.
-        unsafe {
-            if layout.align() <= WORD {
-                mi::mi_malloc(layout.size())
-            } else {
-                mi::mi_malloc_aligned(layout.size(), layout.align())
-            }
-        }
-        .cast()
+        unsafe { by_alignment(layout, mi::mi_malloc, mi::mi_malloc_aligned) }
     }
 
     #[inline]
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
         // SAFETY: see the impl.
-        unsafe {
-            if layout.align() <= WORD {
-                mi::mi_zalloc(layout.size())
-            } else {
-                mi::mi_zalloc_aligned(layout.size(), layout.align())
-            }
-        }
-        .cast()
+        unsafe { by_alignment(layout, mi::mi_zalloc, mi::mi_zalloc_aligned) }
     }
 
     #[inline]
@@ -70,6 +56,30 @@ unsafe impl GlobalAlloc for Mimalloc {
         }
         .cast()
     }
+}
+
+/// A block of `layout` from `plain` where a word's alignment is enough,
+/// else from `aligned`.
+///
+/// # Safety
+///
+/// `layout` has a non-zero size (as [`GlobalAlloc::alloc`] asks).
+#[inline]
+unsafe fn by_alignment(
+    layout: Layout,
+    plain: unsafe extern "C" fn(usize) -> *mut c_void,
+    aligned: unsafe extern "C" fn(usize, usize) -> *mut c_void,
+) -> *mut u8 {
+    // SAFETY: both are mimalloc's allocation functions, given the layout's
+    // size (and alignment).
+    unsafe {
+        if layout.align() <= WORD {
+            plain(layout.size())
+        } else {
+            aligned(layout.size(), layout.align())
+        }
+    }
+    .cast()
 }
 
 #[cfg(test)]
