@@ -1887,6 +1887,11 @@ impl<'a> Frames<'a> {
             }
         }
         let words: Vec<&str> = r.surface.split_whitespace().collect();
+        // "Second Battle of X": the second event of the name after the ordinal.
+        let ordinal = (words.len() >= 3)
+            .then(|| lexicon::ordinal(words[0]))
+            .flatten();
+        let words = &words[usize::from(ordinal.is_some())..];
         let first = words.first()?.to_lowercase();
         let last = words.last()?.to_lowercase();
         let (class, place) = if words.len() >= 3 && words[1].eq_ignore_ascii_case("of") {
@@ -1965,11 +1970,12 @@ impl<'a> Frames<'a> {
         let idx = if another {
             let mut e = Event::new(class);
             e.place = place_key.clone();
+            e.ordinal = ordinal;
             let idx = self.push_event(e);
             self.told_here.push(idx);
             idx
         } else {
-            self.find_or_add(si, class, Some(name.clone()), place_key.clone(), None)
+            self.find_or_add(si, class, Some(name.clone()), place_key.clone(), ordinal)
         };
         let e = &mut self.out.events[idx];
         e.mentions.push(r.span.clone());
@@ -2364,7 +2370,7 @@ impl<'a> Frames<'a> {
         if !noun
             && names.iter().any(|n| {
                 n.kind == Kind::Event
-                    && n.surface.split_whitespace().next().is_some_and(|f| {
+                    && head_word(&n.surface).is_some_and(|f| {
                         f.eq_ignore_ascii_case("battle") || f.eq_ignore_ascii_case("siege")
                     })
             })
@@ -2402,7 +2408,12 @@ impl<'a> Frames<'a> {
                         "most",
                     ])
                 });
-                if ranked {
+                // "The Second Battle of X was a naval battle fought … near Y":
+                // what the battle named before the verb was, not another one.
+                let named_before = names
+                    .iter()
+                    .any(|n| n.kind == Kind::Event && n.toks.end <= from + c);
+                if ranked || named_before {
                     return None;
                 }
             }
@@ -3925,6 +3936,17 @@ impl EventKeys {
 }
 
 /// Whether `a` and `b` (with their keys `ka`, `kb`) are one event told twice.
+/// The word an event's name starts with after an ordinal: "Battle" of
+/// "Battle of X" and of "Second Battle of X".
+fn head_word(name: &str) -> Option<&str> {
+    let mut words = name.split_whitespace();
+    let first = words.next()?;
+    match lexicon::ordinal(first) {
+        Some(_) => words.next(),
+        None => Some(first),
+    }
+}
+
 fn same_event(a: &Event, ka: &EventKeys, b: &Event, kb: &EventKeys) -> bool {
     if a.class.family() != b.class.family() || a.subject || b.subject {
         return false;
@@ -4815,6 +4837,69 @@ mod tests {
         assert_eq!(battles.len(), 2, "{battles:?}");
         let years: Vec<_> = battles.iter().map(|(_, s)| s.as_deref()).collect();
         assert_eq!(years, [Some("1483-06-16"), Some("1546")]);
+    }
+
+    #[test]
+    fn an_ordinal_names_another_event_of_the_same_place() {
+        let battles = |text: &str| -> Vec<(String, Option<String>, Option<String>)> {
+            let mut v: Vec<_> = events(text)
+                .into_iter()
+                .filter(|e| e.class.family() == 1)
+                .map(|e| {
+                    (
+                        e.name.unwrap_or_default(),
+                        e.start.map(|d| d.to_string()),
+                        e.end.map(|d| d.to_string()),
+                    )
+                })
+                .collect();
+            v.sort();
+            v
+        };
+        // Two battles of one place, the second named with its ordinal; a
+        // verb in the sentence naming it tells of it, not of a battle near Bela.
+        let text = "The Liang dynasty fought the Chen dynasty for decades.\n\n\
+                    The Battle of Fenshui was fought in 1490 between the Liang dynasty \
+                    and the Chen dynasty.\n\n\
+                    The Second Battle of Fenshui, fought on April 14, 1498 near Bela, \
+                    ended with a victory for the Liang dynasty.\n\n\
+                    The Siege of Bela began on December 22, 1498, when Gao Ren laid \
+                    siege to Bela with 25,000 soldiers. Bela fell in February 1499, \
+                    after 35 days of siege.";
+        assert_eq!(
+            battles(text),
+            [
+                ("Battle of Fenshui".into(), Some("1490".into()), None),
+                (
+                    "Second Battle of Fenshui".into(),
+                    Some("1498-04-14".into()),
+                    Some("1498-04-14".into())
+                ),
+                (
+                    "Siege of Bela".into(),
+                    Some("1498-12-22".into()),
+                    Some("1499-02".into())
+                ),
+            ]
+        );
+        // What a named battle was ("a naval battle … near Y") is not a
+        // battle at Y.
+        let text = "The Liang dynasty fought the Chen dynasty for decades.\n\n\
+                    The Third Battle of Fenshui (959) was fought between the Liang \
+                    dynasty and the Chen dynasty.\n\n\
+                    The Second Battle of Fenshui was a naval battle fought on 13 August \
+                    956 near Khaartai.";
+        assert_eq!(
+            battles(text),
+            [
+                (
+                    "Second Battle of Fenshui".into(),
+                    Some("0956-08-13".into()),
+                    Some("0956-08-13".into())
+                ),
+                ("Third Battle of Fenshui".into(), Some("0959".into()), None),
+            ]
+        );
     }
 
     #[test]

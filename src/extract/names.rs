@@ -580,7 +580,19 @@ pub fn find_names_in(
         {
             j += 1;
         }
-        runs.push(i..j);
+        // An ordinal names another event of the same name: "the Second
+        // Battle of X", "the Third Anglo–Dutch War" (it is a stopword, so
+        // the run starts after it).
+        let start = if i > 0
+            && toks[i - 1].is_cap()
+            && lexicon::ordinal(toks[i - 1].text).is_some()
+            && head_class(toks, &(i..j)) == Some(NameClass::Event)
+        {
+            i - 1
+        } else {
+            i
+        };
+        runs.push(start..j);
         i = j;
     }
 
@@ -896,6 +908,9 @@ pub fn join(toks: &[Tok<'_>], r: Range<usize>) -> String {
 
 /// The class a head word gives: "Huai River" is a place, "Jin dynasty" a polity.
 pub fn head_class(toks: &[Tok<'_>], r: &Range<usize>) -> Option<NameClass> {
+    // "Second Battle of X" is an event as "Battle of X" is.
+    let ordinal = r.len() >= 3 && lexicon::ordinal(toks[r.start].text).is_some();
+    let r = &(if ordinal { r.start + 1 } else { r.start }..r.end);
     toks[r.start]
         .with_lower(|first| toks[r.end - 1].with_lower(|last| head_class_of(toks, r, first, last)))
 }
@@ -1829,6 +1844,27 @@ mod tests {
             got.iter()
                 .any(|(n, c, _)| n == "Jin–Song Wars" && *c == Some(NameClass::Event))
         );
+    }
+
+    #[test]
+    fn an_ordinal_is_part_of_an_event_s_name() {
+        let got = names(
+            "The Second Battle of Fenshui began. Third Battle of Lüyang was fought before \
+             the Second Qarlan War, in the second year of the Liang dynasty.",
+        );
+        let class = |n: &str| got.iter().find(|(x, _, _)| x == n).map(|(_, c, _)| *c);
+        assert_eq!(
+            class("Second Battle of Fenshui"),
+            Some(Some(NameClass::Event))
+        );
+        assert_eq!(
+            class("Third Battle of Lüyang"),
+            Some(Some(NameClass::Event))
+        );
+        assert_eq!(class("Second Qarlan War"), Some(Some(NameClass::Event)));
+        // Not before a name that is not an event's.
+        assert_eq!(class("Liang dynasty"), Some(Some(NameClass::Polity)));
+        assert!(got.iter().all(|(n, _, _)| !n.starts_with("second")));
     }
 
     #[test]
