@@ -861,6 +861,21 @@ pub fn plan(sums: Summaries, base: &Base) -> Plan {
         Kind::Entity(EntityClass::Person) => life(text(res(n).iri), res(n)),
         _ => None,
     };
+    let place = Kind::Entity(EntityClass::Place);
+    let polity = Kind::Entity(EntityClass::Polity);
+    // Whether a key names a place and a state called "<head> of <key>" too.
+    let named_after_it = |key: &str, members: &[u32]| {
+        members.iter().any(|&n| res(n).kind == place)
+            && members.iter().any(|&n| {
+                res(n).kind == polity
+                    && sums.alt(res(n)).iter().any(|&a| {
+                        entity_key(text(a))
+                            .strip_suffix(key)
+                            .is_some_and(|head| head.ends_with(" of "))
+                    })
+            })
+    };
+    let mut split: BTreeSet<String> = BTreeSet::new();
     let mut uf = UnionFind::new(n_nodes);
     let mut homonyms: BTreeSet<String> = BTreeSet::new();
     let mut qualifier: HashMap<u32, (i32, i32)> = HashMap::new();
@@ -877,6 +892,15 @@ pub fn plan(sums: Summaries, base: &Base) -> Plan {
                 let f = *first.entry(l).or_insert(n);
                 uf.union(f, n);
             }
+        } else if named_after_it(key, members) {
+            // A city and the state named after it ("Antioch", also the
+            // "Principality of Antioch"): one entity of each class.
+            let mut first: BTreeMap<Kind, u32> = BTreeMap::new();
+            for &n in members {
+                let f = *first.entry(res(n).kind).or_insert(n);
+                uf.union(f, n);
+            }
+            split.insert(key.clone());
         } else {
             for &n in &members[1..] {
                 uf.union(members[0], n);
@@ -887,7 +911,9 @@ pub fn plan(sums: Summaries, base: &Base) -> Plan {
     // person and the documents take the other mostly for something else:
     // "Bohemond (the Prince of Antioch)" is not the city of Antioch. (A place
     // and a polity of one name join: a document may take a state's name
-    // for its land.)
+    // for its land.) But a state named after a place ("Principality of
+    // Antioch", also "Antioch") joins only the state of that name, not what
+    // the documents take mostly for a place: the city it is named after.
     let person = Kind::Entity(EntityClass::Person);
     let mut key_class: HashMap<String, Option<Kind>> = HashMap::new();
     for &n in &entity_nodes {
@@ -897,10 +923,23 @@ pub fn plan(sums: Summaries, base: &Base) -> Plan {
                 continue;
             }
             if let Some(other) = by_key.get(&k) {
+                // Of a key split by class, the entity of this one's class.
+                let of_class = split
+                    .contains(&k)
+                    .then(|| other.iter().find(|&&o| res(o).kind == res(n).kind))
+                    .flatten();
+                let of_it = res(n).kind == polity
+                    && key_of(n)
+                        .strip_suffix(k.as_str())
+                        .is_some_and(|head| head.ends_with(" of "));
                 let class = key_class
                     .entry(k)
                     .or_insert_with(|| most_mentioned(other.iter().map(|&o| res(o))));
-                if (*class == Some(person)) == (res(n).kind == person) {
+                if let Some(&o) = of_class {
+                    uf.union(n, o);
+                } else if (*class == Some(person)) == (res(n).kind == person)
+                    && !(of_it && *class == Some(place))
+                {
                     uf.union(n, other[0]);
                 }
             }
@@ -1577,6 +1616,93 @@ mod tests {
         assert_eq!(cluster("b", "Qar"), Some(("Qar".into(), place)));
         assert_eq!(cluster("e", "Chen_Bo"), cluster("d", "Bo_Chen"));
         assert_eq!(cluster("g", "Tal"), cluster("f", "Tal_dynasty"));
+    }
+
+    #[test]
+    fn a_state_named_after_a_city_is_not_the_city() {
+        let base = Base::default();
+        let place = Kind::Entity(EntityClass::Place);
+        let polity = Kind::Entity(EntityClass::Polity);
+        let with_alt = |mut r: Res, alt: &str| {
+            r.alt = vec![alt.to_owned()];
+            r
+        };
+        let docs = [
+            // The city of Antar, and the Principality of Antar, which some
+            // documents call "Antar" and others by its full name.
+            ("a", vec![res(&base, "Antar", place, "Antar")]),
+            ("b", vec![res(&base, "Antar", place, "Antar")]),
+            (
+                "c",
+                vec![with_alt(
+                    res(&base, "Antar", polity, "Antar"),
+                    "Principality of Antar",
+                )],
+            ),
+            (
+                "d",
+                vec![with_alt(
+                    res(
+                        &base,
+                        "Principality_of_Antar",
+                        polity,
+                        "Principality of Antar",
+                    ),
+                    "Antar",
+                )],
+            ),
+            // A kingdom named after a city no document calls a state.
+            (
+                "e",
+                vec![with_alt(
+                    res(&base, "Kingdom_of_Bel", polity, "Kingdom of Bel"),
+                    "Bel",
+                )],
+            ),
+            ("f", vec![res(&base, "Bel", place, "Bel")]),
+            // A duchy most documents call by its city's name.
+            ("g", vec![res(&base, "Ord", place, "Ord")]),
+            (
+                "h",
+                vec![with_alt(res(&base, "Ord", polity, "Ord"), "Duchy of Ord")],
+            ),
+            (
+                "i",
+                vec![with_alt(res(&base, "Ord", polity, "Ord"), "Duchy of Ord")],
+            ),
+            (
+                "j",
+                vec![with_alt(
+                    res(&base, "Duchy_of_Ord", polity, "Duchy of Ord"),
+                    "Ord",
+                )],
+            ),
+        ];
+        let mut sums = Summaries::default();
+        for (g, r) in &docs {
+            sums.push(Summary {
+                graph: base.graph(g),
+                res: r.clone(),
+            });
+        }
+        let plan = plan(sums, &base);
+        let cluster = |g: &str, name: &str| {
+            let c = plan.cluster(plan.graphs[&base.graph(g)], base.resource(name).as_str());
+            c.map(|c| (c.iri.as_str().to_owned(), c.kind))
+        };
+        let city = cluster("a", "Antar");
+        assert_eq!(city.as_ref().map(|c| c.1), Some(place));
+        assert_eq!(cluster("b", "Antar"), city);
+        let state = cluster("c", "Antar");
+        assert_eq!(state.as_ref().map(|c| c.1), Some(polity));
+        assert_ne!(state, city);
+        assert_eq!(cluster("d", "Principality_of_Antar"), state);
+        assert_eq!(cluster("e", "Kingdom_of_Bel").map(|c| c.1), Some(polity));
+        assert_eq!(cluster("f", "Bel").map(|c| c.1), Some(place));
+        let duchy = cluster("h", "Ord");
+        assert_eq!(duchy.as_ref().map(|c| c.1), Some(polity));
+        assert_eq!(cluster("j", "Duchy_of_Ord"), duchy);
+        assert_eq!(cluster("g", "Ord").map(|c| c.1), Some(place));
     }
 
     #[test]

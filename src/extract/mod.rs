@@ -447,13 +447,18 @@ impl NameTable {
             }
         }
         // "Later Jin", "Southern Song": an order or direction before a known
-        // polity's name makes a polity (another one, or a period of it).
+        // polity's name makes a polity (another one, or a period of it),
+        // also where it is said as a land ("trade flourished in the Southern
+        // Song") if it is said as a state once ("the Southern Song emperor").
         for k in &keys {
             let Some(w) = two_words_of(k) else { continue };
             if names::DISTINGUISHERS.contains(&w[0])
                 && (t.bare.contains_key(w[1]) || t.class_of_key(w[1]) == Some(NameClass::Polity))
-                && t.class_of_key(k)
-                    .is_none_or(|c| c == NameClass::Polity || t.votes(k).get(c) < 3.0)
+                && t.class_of_key(k).is_none_or(|c| {
+                    c == NameClass::Polity
+                        || t.votes(k).get(c) < 3.0
+                        || t.votes(k).get(NameClass::Polity) > 0.0
+                })
             {
                 t.forced.insert(k.clone(), NameClass::Polity);
             }
@@ -665,6 +670,28 @@ pub fn extract_all(docs: &[Document]) -> Vec<Extraction> {
 mod tests {
     use super::*;
     use unicode_normalization::UnicodeNormalization;
+
+    #[test]
+    fn a_direction_before_a_polity_s_name_is_a_polity() {
+        // "Southern Liang" said where a place would be, but also as a state.
+        let text = "The Liang dynasty fought the Chen dynasty for decades. The Liang \
+                    army crossed the river, and the Liang court sent envoys to the Chen.\n\n\
+                    The Liang lost the north. The capital of the Southern Liang, \
+                    Fenshui, grew. Trade flourished in the Southern Liang. Refugees \
+                    fled to the Southern Liang. Rice from the Southern Liang reached \
+                    the north. The Southern Liang emperor made peace.";
+        let meta = crate::sources::SourceMeta::for_file(std::path::Path::new("t.txt"));
+        let doc = crate::sources::parse_text(meta, text.to_owned(), String::new());
+        let scanned = [scan(&doc)];
+        let table = NameTable::build(&scanned);
+        let v = table.votes("southern liang");
+        assert!(v.get(NameClass::Place) >= 3.0, "{v:?}");
+        assert!(v.get(NameClass::Polity) > 0.0, "{v:?}");
+        assert_eq!(
+            table.class_of_key("southern liang"),
+            Some(NameClass::Polity)
+        );
+    }
 
     #[test]
     fn norm_key_folds_case_diacritics_dashes() {
