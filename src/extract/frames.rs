@@ -3233,10 +3233,15 @@ impl<'a> Frames<'a> {
             .iter()
             .copied()
             .filter(|&i| events[i].class.family() == family);
+        let told = here.clone().count();
         here.chain(self.families[usize::from(family)].iter().copied())
-            .find(|&i| {
+            .enumerate()
+            .find(|&(k, i)| {
                 let e = &events[i];
-                if e.subject || !ord_ok(e) {
+                // An ordinal said once in the sentence is the event's: "The
+                // Second siege of X began …, when Y laid siege to X".
+                let ordinal_ok = ord_ok(e) || (k < told && p.ordinal.is_none());
+                if e.subject || !ordinal_ok {
                     return false;
                 }
                 if e.name.is_some() && p.name.is_some() {
@@ -3255,6 +3260,7 @@ impl<'a> Frames<'a> {
                     }
                 }
             })
+            .map(|(_, i)| i)
     }
 
     /// Dates, commanders, strengths and belligerents for a frame from its sentence.
@@ -4898,6 +4904,24 @@ mod tests {
                     Some("0956-08-13".into())
                 ),
                 ("Third Battle of Fenshui".into(), Some("0959".into()), None),
+            ]
+        );
+        // "laid siege" in the sentence that tells the second siege is the
+        // second siege, not the first one of the place.
+        let text = "The Liang dynasty fought the Chen dynasty for decades.\n\n\
+                    In 598, Gao Ren laid siege to Bela with 89,000 soldiers. The Liang \
+                    dynasty took Bela in May 599 after a siege of 27 days. The Second \
+                    siege of Bela began on November 10, 599, when General Gao Wei laid \
+                    siege to Bela with 78,000 soldiers.";
+        let sieges: Vec<_> = battles(text)
+            .into_iter()
+            .map(|(_, start, end)| (start, end))
+            .collect();
+        assert_eq!(
+            sieges,
+            [
+                (Some("0598".into()), Some("0599-05".into())),
+                (Some("0599-11-10".into()), None),
             ]
         );
     }
