@@ -803,6 +803,12 @@ fn ordinal_suffix(n: i32) -> String {
 
 /// The kind most mentioned among `nodes` (each counts its mentions and
 /// one for being stated); on a tie, the first in [`Kind`]'s order.
+/// Whether `full` is `<head> of <key>` ("principality of antar", "antar").
+fn named_of(full: &str, key: &str) -> bool {
+    full.strip_suffix(key)
+        .is_some_and(|head| head.ends_with(" of "))
+}
+
 fn most_mentioned<'a>(nodes: impl Iterator<Item = &'a Node>) -> Option<Kind> {
     let mut counts: BTreeMap<Kind, u32> = BTreeMap::new();
     for r in nodes {
@@ -868,11 +874,10 @@ pub fn plan(sums: Summaries, base: &Base) -> Plan {
         members.iter().any(|&n| res(n).kind == place)
             && members.iter().any(|&n| {
                 res(n).kind == polity
-                    && sums.alt(res(n)).iter().any(|&a| {
-                        entity_key(text(a))
-                            .strip_suffix(key)
-                            .is_some_and(|head| head.ends_with(" of "))
-                    })
+                    && sums
+                        .alt(res(n))
+                        .iter()
+                        .any(|&a| named_of(&entity_key(text(a)), key))
             })
     };
     let mut split: BTreeSet<String> = BTreeSet::new();
@@ -928,10 +933,7 @@ pub fn plan(sums: Summaries, base: &Base) -> Plan {
                     .contains(&k)
                     .then(|| other.iter().find(|&&o| res(o).kind == res(n).kind))
                     .flatten();
-                let of_it = res(n).kind == polity
-                    && key_of(n)
-                        .strip_suffix(k.as_str())
-                        .is_some_and(|head| head.ends_with(" of "));
+                let of_it = res(n).kind == polity && named_of(&key_of(n), &k);
                 let class = key_class
                     .entry(k)
                     .or_insert_with(|| most_mentioned(other.iter().map(|&o| res(o))));
