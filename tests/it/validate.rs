@@ -76,6 +76,14 @@ fn a_broken_graph_fails_validation_with_a_report() {
         .expect("the report is Turtle");
     assert!(triples.len() > 500, "{} triples", triples.len());
     assert!(ttl.stdout.contains("sh:conforms false"));
+    // The same bytes each time, property shapes (blank nodes in the shapes
+    // file) included.
+    assert!(ttl.stdout.contains("sh:sourceShape _:"), "{}", ttl.stdout);
+    let again = jinsong(&store, &["validate", "--format", "ttl"]);
+    assert!(
+        again.stdout == ttl.stdout,
+        "the report changed between two runs"
+    );
 }
 
 /// The results of one shape in a Turtle report: (focus node, path, value),
