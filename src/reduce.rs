@@ -1565,16 +1565,34 @@ mod tests {
         }
     }
 
+    fn with_alt(mut r: Res, alt: &str) -> Res {
+        r.alt = vec![alt.to_owned()];
+        r
+    }
+
+    /// The plan of documents given as (graph id, resources).
+    fn plan_of(base: &Base, docs: &[(&str, Vec<Res>)]) -> Plan {
+        let mut sums = Summaries::default();
+        for (g, r) in docs {
+            sums.push(Summary {
+                graph: base.graph(g),
+                res: r.clone(),
+            });
+        }
+        plan(sums, base)
+    }
+
+    /// The cluster of resource `name` of graph `g`.
+    fn cluster_in<'p>(plan: &'p Plan, base: &Base, g: &str, name: &str) -> Option<&'p Cluster> {
+        plan.cluster(plan.graphs[&base.graph(g)], base.resource(name).as_str())
+    }
+
     #[test]
     fn an_alias_joins_a_person_only_to_a_name_documents_take_for_a_person() {
         let base = Base::default();
         let person = Kind::Entity(EntityClass::Person);
         let place = Kind::Entity(EntityClass::Place);
         let polity = Kind::Entity(EntityClass::Polity);
-        let with_alt = |mut r: Res, alt: &str| {
-            r.alt = vec![alt.to_owned()];
-            r
-        };
         let docs = [
             // A person also called by the place it is prince of.
             (
@@ -1602,16 +1620,9 @@ mod tests {
             ),
             ("g", vec![res(&base, "Tal", place, "Tal")]),
         ];
-        let mut sums = Summaries::default();
-        for (g, r) in &docs {
-            sums.push(Summary {
-                graph: base.graph(g),
-                res: r.clone(),
-            });
-        }
-        let plan = plan(sums, &base);
+        let plan = plan_of(&base, &docs);
         let cluster = |g: &str, name: &str| {
-            let c = plan.cluster(plan.graphs[&base.graph(g)], base.resource(name).as_str());
+            let c = cluster_in(&plan, &base, g, name);
             c.map(|c| (c.label.clone(), c.kind))
         };
         assert_eq!(cluster("a", "Ann_Lee"), Some(("Ann Lee".into(), person)));
@@ -1625,10 +1636,6 @@ mod tests {
         let base = Base::default();
         let place = Kind::Entity(EntityClass::Place);
         let polity = Kind::Entity(EntityClass::Polity);
-        let with_alt = |mut r: Res, alt: &str| {
-            r.alt = vec![alt.to_owned()];
-            r
-        };
         let docs = [
             // The city of Antar, and the Principality of Antar, which some
             // documents call "Antar" and others by its full name.
@@ -1680,16 +1687,9 @@ mod tests {
                 )],
             ),
         ];
-        let mut sums = Summaries::default();
-        for (g, r) in &docs {
-            sums.push(Summary {
-                graph: base.graph(g),
-                res: r.clone(),
-            });
-        }
-        let plan = plan(sums, &base);
+        let plan = plan_of(&base, &docs);
         let cluster = |g: &str, name: &str| {
-            let c = plan.cluster(plan.graphs[&base.graph(g)], base.resource(name).as_str());
+            let c = cluster_in(&plan, &base, g, name);
             c.map(|c| (c.iri.as_str().to_owned(), c.kind))
         };
         let city = cluster("a", "Antar");
