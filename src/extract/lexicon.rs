@@ -257,6 +257,13 @@ pub mod lists {
     pub const DATE_ARTICLES: WordList = WordList::new(19, super::DATE_ARTICLES);
     pub const DURATION_UNITS: WordList = WordList::new(20, super::DURATION_UNITS);
     pub const CENTURY: WordList = WordList::new(21, &["century"]);
+    pub const NOT_NAMES: WordList = WordList::new(22, super::NOT_NAMES);
+    pub const POLITY_HEADS: WordList = WordList::new(23, super::POLITY_HEADS);
+    pub const PLACE_HEADS: WordList = WordList::new(24, super::PLACE_HEADS);
+    pub const EVENT_HEADS: WordList = WordList::new(25, super::EVENT_HEADS);
+    pub const EVENT_OPENERS: WordList = WordList::new(26, super::EVENT_OPENERS);
+    pub const OF_JOINERS: WordList = WordList::new(27, names::OF_JOINERS);
+    pub const DIRECTION_ADJECTIVES: WordList = WordList::new(28, names::DIRECTION_ADJECTIVES);
 
     /// Every list, each with its own bit.
     pub const ALL: &[WordList] = &[
@@ -282,6 +289,13 @@ pub mod lists {
         DATE_ARTICLES,
         DURATION_UNITS,
         CENTURY,
+        NOT_NAMES,
+        POLITY_HEADS,
+        PLACE_HEADS,
+        EVENT_HEADS,
+        EVENT_OPENERS,
+        OF_JOINERS,
+        DIRECTION_ADJECTIVES,
     ];
 }
 

@@ -12,12 +12,11 @@
 //! its class (see [`super::NameTable`]).
 
 use std::ops::Range;
-use std::sync::LazyLock;
 
 use rustc_hash::FxHashSet;
 
 use super::dates::{TimeKind, TimeMention};
-use super::lexicon::{self, EVENT_HEADS, PLACE_HEADS, POLITY_HEADS, lists};
+use super::lexicon::{self, POLITY_HEADS, lists};
 use super::text::{Tok, TokenKind};
 
 /// The classes a name can have.
@@ -170,9 +169,9 @@ impl<'d> DocWords<'d> {
                 && w[2].is_cap()
                 && w[3].text == "("
                 && w[4].text.starts_with(|c: char| c.is_ascii_digit())
-                && !OF_JOINERS.contains(&w[0].lower().as_ref())
+                && !w[0].in_list(lists::OF_JOINERS)
                 && !w[0].lex.person_title
-                && !lexicon::POLITY_HEADS.contains(&w[0].lower().as_ref())
+                && !w[0].in_list(lists::POLITY_HEADS)
             {
                 self.named_of.insert((w[0].text, w[2].text));
             }
@@ -198,7 +197,7 @@ impl<'d> DocWords<'d> {
 }
 
 /// Words that join two capitalized parts of one name with "of".
-const OF_JOINERS: &[&str] = &[
+pub(crate) const OF_JOINERS: &[&str] = &[
     "battle",
     "siege",
     "treaty",
@@ -325,31 +324,34 @@ fn is_name_token(toks: &[Tok<'_>], k: usize, words: &DocWords) -> bool {
     }
     // A word that is never a name, or an adjective made from a name
     // ("Chinese-style", "Song-controlled").
-    let not_name = t.with_lower(|lower| {
-        lexicon::NOT_NAMES.contains(&lower)
-            || lower.rsplit_once(['-', '–']).is_some_and(|(_, tail)| {
-                [
-                    "style",
-                    "led",
-                    "based",
-                    "controlled",
-                    "occupied",
-                    "speaking",
-                    "born",
-                    "like",
-                    "ruled",
-                    "held",
-                    "dominated",
-                    "backed",
-                    "inspired",
-                    "allied",
-                    "era",
-                    "period",
-                    "language",
-                ]
-                .contains(&tail)
-            })
-    });
+    // The dash test on bytes first ('–' begins with 0xE2): few words have one.
+    let dashed = || t.text.bytes().any(|b| b == b'-' || b == 0xE2);
+    let not_name = t.in_list(lists::NOT_NAMES)
+        || dashed()
+            && t.with_lower(|lower| {
+                lower.rsplit_once(['-', '–']).is_some_and(|(_, tail)| {
+                    [
+                        "style",
+                        "led",
+                        "based",
+                        "controlled",
+                        "occupied",
+                        "speaking",
+                        "born",
+                        "like",
+                        "ruled",
+                        "held",
+                        "dominated",
+                        "backed",
+                        "inspired",
+                        "allied",
+                        "era",
+                        "period",
+                        "language",
+                    ]
+                    .contains(&tail)
+                })
+            });
     if not_name || is_month(t) {
         return false;
     }
@@ -534,7 +536,7 @@ pub fn find_names_in(
                 continue;
             }
             // "of" (and "of the") inside a title or event name.
-            if j < n && toks[j].is("of") && OF_JOINERS.contains(&toks[j - 1].lower().as_ref()) {
+            if j < n && toks[j].is("of") && toks[j - 1].in_list(lists::OF_JOINERS) {
                 let k = if toks.get(j + 1).is_some_and(|t| t.is("the")) {
                     j + 2
                 } else {
@@ -574,7 +576,7 @@ pub fn find_names_in(
             .is_some_and(|w| w.chars().next().is_some_and(char::is_lowercase));
         if j < n
             && !compound_adjective
-            && POLITY_HEADS.contains(&toks[j].lower().as_ref())
+            && toks[j].in_list(lists::POLITY_HEADS)
             && !toks[j].is_cap()
             && toks[j].is("dynasty")
         {
@@ -668,10 +670,7 @@ pub fn find_names_in(
         let Some(prev) = m.toks.start.checked_sub(1).map(|p| &toks[p]) else {
             continue;
         };
-        if !prev.is_cap()
-            && DIRECTION_ADJECTIVES.contains(&prev.lower().as_ref())
-            && m.title.is_none()
-        {
+        if !prev.is_cap() && prev.in_list(lists::DIRECTION_ADJECTIVES) && m.title.is_none() {
             m.votes.add(NameClass::Place, 2.0);
             let mut region = m.clone();
             region.toks = m.toks.start - 1..m.toks.end;
@@ -847,7 +846,7 @@ fn split_run(toks: &[Tok<'_>], run: Range<usize>, out: &mut Vec<NameMention>) {
             // the name of someone who leads (not "parts of the Russian Far East").
             let heads = toks[run.clone()]
                 .iter()
-                .any(|t| lexicon::POLITY_HEADS.contains(&t.lower().as_ref()));
+                .any(|t| t.in_list(lists::POLITY_HEADS));
             if title.is_none()
                 && modifier.is_none()
                 && run.len() >= 3
@@ -907,54 +906,44 @@ pub fn join(toks: &[Tok<'_>], r: Range<usize>) -> String {
 }
 
 /// The class a head word gives: "Huai River" is a place, "Jin dynasty" a polity.
+/// The head words are word lists: each token knows whether it is one.
 pub fn head_class(toks: &[Tok<'_>], r: &Range<usize>) -> Option<NameClass> {
     // "Second Battle of X" is an event as "Battle of X" is.
     let ordinal = r.len() >= 3 && lexicon::ordinal(toks[r.start].text).is_some();
     let r = &(if ordinal { r.start + 1 } else { r.start }..r.end);
-    toks[r.start]
-        .with_lower(|first| toks[r.end - 1].with_lower(|last| head_class_of(toks, r, first, last)))
-}
-
-/// [`head_class`], given the first and last words in lower case.
-/// The head word lists as sets: [`head_class_of`] asks of every name.
-struct HeadSets {
-    event: FxHashSet<&'static str>,
-    polity: FxHashSet<&'static str>,
-    place: FxHashSet<&'static str>,
-}
-
-static HEAD_SETS: LazyLock<HeadSets> = LazyLock::new(|| HeadSets {
-    event: EVENT_HEADS.iter().copied().collect(),
-    polity: POLITY_HEADS.iter().copied().collect(),
-    place: PLACE_HEADS.iter().copied().collect(),
-});
-
-fn head_class_of(toks: &[Tok<'_>], r: &Range<usize>, first: &str, last: &str) -> Option<NameClass> {
-    if r.len() >= 3 && toks[r.start + 1].is("of") && lexicon::EVENT_OPENERS.contains(&first) {
+    let (first, last) = (&toks[r.start], &toks[r.end - 1]);
+    let of_after_first = r.len() >= 3 && toks[r.start + 1].is("of");
+    if of_after_first && first.in_list(lists::EVENT_OPENERS) {
         return Some(NameClass::Event);
     }
     // "Jin–Song Wars", "Jingkang Incident"
-    if r.len() >= 2 && HEAD_SETS.event.contains(last) && toks[r.end - 1].is_cap() {
+    if r.len() >= 2 && last.in_list(lists::EVENT_HEADS) && last.is_cap() {
         return Some(NameClass::Event);
     }
-    if HEAD_SETS.polity.contains(last) && r.len() >= 2 && last != "state" {
+    if last.in_list(lists::POLITY_HEADS) && r.len() >= 2 && !last.is("state") {
         return Some(NameClass::Polity);
     }
     // "Ilkhanate", "Golden Horde Khanate": a polity's head written into the word.
     if ["khanate", "sultanate", "caliphate", "emirate", "shogunate"]
         .iter()
-        .any(|h| last.ends_with(h))
+        .any(|h| ends_with_ignore_ascii_case(last.text, h))
     {
         return Some(NameClass::Polity);
     }
-    if r.len() >= 2 && (HEAD_SETS.place.contains(last) || last == "capital") {
+    if r.len() >= 2 && (last.in_list(lists::PLACE_HEADS) || last.is("capital")) {
         return Some(NameClass::Place);
     }
     // "Kingdom of X", "Empire of X"
-    if r.len() >= 3 && toks[r.start + 1].is("of") && HEAD_SETS.polity.contains(first) {
+    if of_after_first && first.in_list(lists::POLITY_HEADS) {
         return Some(NameClass::Polity);
     }
     None
+}
+
+/// Whether `text` ends with the lower-case ASCII `suffix`, in any case.
+fn ends_with_ignore_ascii_case(text: &str, suffix: &str) -> bool {
+    text.len() >= suffix.len()
+        && text.as_bytes()[text.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
 }
 
 pub(crate) const PERSON_VERBS: &[&str] = &[
