@@ -30,6 +30,7 @@ use oxigraph::model::{GraphName, Literal, NamedNode, NamedOrBlankNode, Quad, Ter
 
 use rustc_hash::{FxBuildHasher, FxHashMap};
 
+use crate::extract::lexicon::POLITY_HEADS;
 use crate::extract::{EntityClass, EventClass, norm_key};
 use crate::rdf::emit::{Base, DERIVED_GRAPH};
 use crate::rdf::vocab::{dcterms, foaf, itsrdf, jso, skos};
@@ -803,10 +804,24 @@ fn ordinal_suffix(n: i32) -> String {
 
 /// The kind most mentioned among `nodes` (each counts its mentions and
 /// one for being stated); on a tie, the first in [`Kind`]'s order.
-/// Whether `full` is `<head> of <key>` ("principality of antar", "antar").
-fn named_of(full: &str, key: &str) -> bool {
-    full.strip_suffix(key)
-        .is_some_and(|head| head.ends_with(" of "))
+/// Whether `full` names a state (or its people) after the place `key`,
+/// which `place_docs` documents take for a place: `<head> of <key>` says
+/// the key is a place ("principality of antar", "antar"); `<key> <head>`,
+/// with a polity's head word ("antar empire"), and a people's plural
+/// ("antars") do not ("tal dynasty", "tal": a document may take the
+/// state's name for its land), so they take two documents that read the
+/// key as a place.
+fn named_after(full: &str, key: &str, place_docs: usize) -> bool {
+    let Some(rest) = full.strip_prefix(key) else {
+        return full
+            .strip_suffix(key)
+            .is_some_and(|head| head.ends_with(" of "));
+    };
+    place_docs >= 2
+        && (rest == "s"
+            || rest
+                .strip_prefix(' ')
+                .is_some_and(|head| POLITY_HEADS.contains(&head)))
 }
 
 fn most_mentioned<'a>(nodes: impl Iterator<Item = &'a Node>) -> Option<Kind> {
@@ -869,16 +884,41 @@ pub fn plan(sums: Summaries, base: &Base) -> Plan {
     };
     let place = Kind::Entity(EntityClass::Place);
     let polity = Kind::Entity(EntityClass::Polity);
-    // Whether a key names a place and a state called "<head> of <key>" too.
+    // The documents that take a key for a place.
+    let place_docs = |members: &[u32]| {
+        let graphs: BTreeSet<u32> = members
+            .iter()
+            .filter(|&&n| res(n).kind == place)
+            .map(|&n| node_graph[n as usize])
+            .collect();
+        graphs.len()
+    };
+    // The keys of places a state (or its people) is named after, as a
+    // state's name and its other name say: "Principality of Antar" and
+    // "Antar", or "Ilün Empire" and "Ilün", either as the label.
+    let mut named_for: BTreeSet<String> = BTreeSet::new();
+    for &n in entity_nodes.iter().filter(|&&n| res(n).kind == polity) {
+        let own = key_of(n);
+        for &a in sums.alt(res(n)) {
+            let alt = entity_key(text(a));
+            let (full, short) = if alt.len() > own.len() {
+                (&alt, &own)
+            } else {
+                (&own, &alt)
+            };
+            if by_key
+                .get(short)
+                .is_some_and(|m| named_after(full, short, place_docs(m)))
+            {
+                named_for.insert(short.clone());
+            }
+        }
+    }
+    // Whether a key names a place and a state named after it too.
     let named_after_it = |key: &str, members: &[u32]| {
-        members.iter().any(|&n| res(n).kind == place)
-            && members.iter().any(|&n| {
-                res(n).kind == polity
-                    && sums
-                        .alt(res(n))
-                        .iter()
-                        .any(|&a| named_of(&entity_key(text(a)), key))
-            })
+        named_for.contains(key)
+            && members.iter().any(|&n| res(n).kind == place)
+            && members.iter().any(|&n| res(n).kind == polity)
     };
     let mut split: BTreeSet<String> = BTreeSet::new();
     let mut uf = UnionFind::new(n_nodes);
@@ -917,8 +957,10 @@ pub fn plan(sums: Summaries, base: &Base) -> Plan {
     // "Bohemond (the Prince of Antioch)" is not the city of Antioch. (A place
     // and a polity of one name join: a document may take a state's name
     // for its land.) But a state named after a place ("Principality of
-    // Antioch", also "Antioch") joins only the state of that name, not what
-    // the documents take mostly for a place: the city it is named after.
+    // Antioch", also "Antioch"; "Ilün Empire", also "Ilün", where several
+    // documents tell of the city of Ilün) joins only the state of that
+    // name, not what the documents take mostly for a place: the city it is
+    // named after.
     let person = Kind::Entity(EntityClass::Person);
     let mut key_class: HashMap<String, Option<Kind>> = HashMap::new();
     for &n in &entity_nodes {
@@ -933,7 +975,9 @@ pub fn plan(sums: Summaries, base: &Base) -> Plan {
                     .contains(&k)
                     .then(|| other.iter().find(|&&o| res(o).kind == res(n).kind))
                     .flatten();
-                let of_it = res(n).kind == polity && named_of(&key_of(n), &k);
+                // A state's other name that is a place some state is named
+                // after names the state, whichever state this is.
+                let of_it = res(n).kind == polity && named_for.contains(&k);
                 let class = key_class
                     .entry(k)
                     .or_insert_with(|| most_mentioned(other.iter().map(|&o| res(o))));
@@ -1686,12 +1730,95 @@ mod tests {
                     "Ord",
                 )],
             ),
+            // An empire named after its city, "Tarn Empire" or "Tarn".
+            ("k", vec![res(&base, "Tarn", place, "Tarn")]),
+            ("l", vec![res(&base, "Tarn", place, "Tarn")]),
+            (
+                "m",
+                vec![with_alt(
+                    res(&base, "Tarn_Empire", polity, "Tarn Empire"),
+                    "Tarn",
+                )],
+            ),
+            (
+                "n",
+                vec![with_alt(res(&base, "Tarn", polity, "Tarn"), "Tarn Empire")],
+            ),
+            // The city of Vesk and the Vesk Empire's people, "the Vesks",
+            // whom one document calls "Vesk" too and another takes for the
+            // empire.
+            (
+                "r",
+                vec![with_alt(res(&base, "Vesks", polity, "Vesks"), "Vesk")],
+            ),
+            (
+                "s",
+                vec![with_alt(
+                    res(&base, "Vesk_Empire", polity, "Vesk Empire"),
+                    "Vesks",
+                )],
+            ),
+            ("t", vec![res(&base, "Vesk", place, "Vesk")]),
+            ("u", vec![res(&base, "Vesk", place, "Vesk")]),
+            // The city of Dol, and the Dol dynasty, which one document
+            // calls "Dol" without its full name.
+            ("v", vec![res(&base, "Dol", place, "Dol")]),
+            ("w", vec![res(&base, "Dol", place, "Dol")]),
+            (
+                "x",
+                vec![with_alt(
+                    res(&base, "Dol_dynasty", polity, "Dol dynasty"),
+                    "Dol",
+                )],
+            ),
+            ("y", vec![res(&base, "Dol", polity, "Dol")]),
+            // An emirate named after a city no document calls a state.
+            (
+                "o",
+                vec![with_alt(
+                    res(&base, "Nadfar_Emirate", polity, "Nadfar Emirate"),
+                    "Nadfar",
+                )],
+            ),
+            ("p", vec![res(&base, "Nadfar", place, "Nadfar")]),
+            ("q", vec![res(&base, "Nadfar", place, "Nadfar")]),
+            // "The Emirate", also called "Nadfar" in its document.
+            (
+                "z",
+                vec![with_alt(res(&base, "Emirate", polity, "Emirate"), "Nadfar")],
+            ),
         ];
         let plan = plan_of(&base, &docs);
         let cluster = |g: &str, name: &str| {
             let c = cluster_in(&plan, &base, g, name);
             c.map(|c| (c.iri.as_str().to_owned(), c.kind))
         };
+        let tarn = cluster("k", "Tarn");
+        assert_eq!(tarn.as_ref().map(|c| c.1), Some(place));
+        assert_eq!(cluster("l", "Tarn"), tarn);
+        let empire = cluster("m", "Tarn_Empire");
+        assert_eq!(empire.as_ref().map(|c| c.1), Some(polity));
+        assert_ne!(empire, tarn);
+        assert_eq!(cluster("n", "Tarn"), empire);
+        let vesk = cluster("t", "Vesk");
+        assert_eq!(vesk.as_ref().map(|c| c.1), Some(place));
+        assert_eq!(cluster("u", "Vesk"), vesk);
+        let vesks = cluster("r", "Vesks");
+        assert_eq!(vesks.as_ref().map(|c| c.1), Some(polity));
+        assert_eq!(cluster("s", "Vesk_Empire"), vesks);
+        let dol = cluster("v", "Dol");
+        assert_eq!(dol.as_ref().map(|c| c.1), Some(place));
+        assert_eq!(cluster("w", "Dol"), dol);
+        let dynasty = cluster("x", "Dol_dynasty");
+        assert_eq!(dynasty.as_ref().map(|c| c.1), Some(polity));
+        assert_eq!(cluster("y", "Dol"), dynasty);
+        let nadfar = cluster("p", "Nadfar");
+        assert_eq!(nadfar.as_ref().map(|c| c.1), Some(place));
+        assert_eq!(cluster("q", "Nadfar"), nadfar);
+        let emirate = cluster("o", "Nadfar_Emirate");
+        assert_eq!(emirate.as_ref().map(|c| c.1), Some(polity));
+        assert_ne!(emirate, nadfar);
+        assert_ne!(cluster("z", "Emirate"), nadfar);
         let city = cluster("a", "Antar");
         assert_eq!(city.as_ref().map(|c| c.1), Some(place));
         assert_eq!(cluster("b", "Antar"), city);
