@@ -89,6 +89,9 @@ pub struct Res {
     /// Years of the first start and end dates stated.
     pub start: Option<i32>,
     pub end: Option<i32>,
+    /// Their months, when they have one.
+    pub start_month: Option<u8>,
+    pub end_month: Option<u8>,
     pub place: Option<u32>,
     pub belligerents: Vec<u32>,
     pub attackers: Vec<u32>,
@@ -112,8 +115,9 @@ struct ResBuilder {
     alt: BTreeSet<String>,
     birth: Option<i32>,
     death: Option<i32>,
-    start: Option<i32>,
-    end: Option<i32>,
+    /// (year, month or 0) of the first start and end dates.
+    start: Option<(i32, u8)>,
+    end: Option<(i32, u8)>,
     place: Option<NamedNode>,
     belligerents: BTreeSet<NamedNode>,
     attackers: BTreeSet<NamedNode>,
@@ -143,7 +147,20 @@ fn year_of(lexical: &str) -> Option<i32> {
     digits.parse::<i32>().ok().map(|y| sign * y)
 }
 
-fn take_min(slot: &mut Option<i32>, v: Option<i32>) {
+/// The year and month (0 for none) of an `xsd:date`, `xsd:gYearMonth` or
+/// `xsd:gYear` lexical form.
+fn year_month_of(lexical: &str) -> Option<(i32, u8)> {
+    let year = year_of(lexical)?;
+    let after = lexical.trim_start_matches('-');
+    let month = after
+        .split_once('-')
+        .and_then(|(_, m)| m.get(..2)?.parse::<u8>().ok())
+        .filter(|m| (1..=12).contains(m))
+        .unwrap_or(0);
+    Some((year, month))
+}
+
+fn take_min<T: Ord + Copy>(slot: &mut Option<T>, v: Option<T>) {
     if let Some(v) = v {
         *slot = Some(slot.map_or(v, |s| s.min(v)));
     }
@@ -212,9 +229,9 @@ impl SummaryBuilder {
         } else if p == jso::DEATH_YEAR {
             take_min(&mut r.death, lit.and_then(year_of));
         } else if p == jso::START_DATE {
-            take_min(&mut r.start, lit.and_then(year_of));
+            take_min(&mut r.start, lit.and_then(year_month_of));
         } else if p == jso::END_DATE {
-            take_min(&mut r.end, lit.and_then(year_of));
+            take_min(&mut r.end, lit.and_then(year_month_of));
         } else if p == jso::PLACE_PROP {
             if r.place.is_none() {
                 r.place = node;
@@ -265,8 +282,10 @@ impl SummaryBuilder {
                     mentions: self.mentions.get(iri).copied().unwrap_or(0),
                     birth: b.birth,
                     death: b.death,
-                    start: b.start,
-                    end: b.end,
+                    start: b.start.map(|d| d.0),
+                    end: b.end.map(|d| d.0),
+                    start_month: b.start.map(|d| d.1).filter(|&m| m > 0),
+                    end_month: b.end.map(|d| d.1).filter(|&m| m > 0),
                     place: b.place.as_ref().and_then(|p| index.get(p).copied()),
                     belligerents: refs(&b.belligerents),
                     attackers: refs(&b.attackers),
@@ -299,6 +318,10 @@ struct ResOnDisk {
     start: Option<i32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     end: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    start_month: Option<u8>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    end_month: Option<u8>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     place: Option<u32>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -335,6 +358,8 @@ impl Summary {
                     death: r.death,
                     start: r.start,
                     end: r.end,
+                    start_month: r.start_month,
+                    end_month: r.end_month,
                     place: r.place,
                     belligerents: r.belligerents.clone(),
                     attackers: r.attackers.clone(),
@@ -374,6 +399,8 @@ impl Summary {
                 death: r.death,
                 start: r.start,
                 end: r.end,
+                start_month: r.start_month,
+                end_month: r.end_month,
                 place: r.place,
                 belligerents: r.belligerents,
                 attackers: r.attackers,
@@ -432,7 +459,8 @@ struct Node {
     iri: Sym,
     label: Sym,
     mentions: u32,
-    /// Birth, death, start and end.
+    /// Birth, death, start and end: years, and the start and end with their
+    /// month, sixteen a year (month 0 when it has none).
     years: [i32; 4],
     /// Index of the place in the graph's resources, or [`NONE`].
     place: u32,
@@ -457,11 +485,21 @@ impl Node {
     }
 
     fn start(&self) -> Option<i32> {
-        self.year(2)
+        self.year(2).map(|d| d.div_euclid(16))
     }
 
     fn end(&self) -> Option<i32> {
-        self.year(3)
+        self.year(3).map(|d| d.div_euclid(16))
+    }
+
+    /// The start and end as months (twelve a year), when both have one.
+    fn months(&self) -> Option<(i32, i32)> {
+        let month = |i: usize| {
+            let d = self.year(i)?;
+            let m = d.rem_euclid(16);
+            (m > 0).then(|| d.div_euclid(16) * 12 + m - 1)
+        };
+        Some((month(2)?, month(3)?))
     }
 
     fn place(&self) -> Option<u32> {
@@ -499,11 +537,20 @@ impl Summaries {
             self.lists.extend(&r.commanders);
             lists[4] = self.lists.len() as u32;
             let year = |y: Option<i32>| y.unwrap_or(NO_YEAR);
+            // A start or end with its month: sixteen a year.
+            let dated = |y: Option<i32>, m: Option<u8>| {
+                y.map_or(NO_YEAR, |y| y * 16 + i32::from(m.unwrap_or(0)))
+            };
             let node = Node {
                 iri: self.names.intern(r.iri.as_str()),
                 label: self.names.intern(&r.label),
                 mentions: r.mentions,
-                years: [year(r.birth), year(r.death), year(r.start), year(r.end)],
+                years: [
+                    year(r.birth),
+                    year(r.death),
+                    dated(r.start, r.start_month),
+                    dated(r.end, r.end_month),
+                ],
                 place: r.place.unwrap_or(NONE),
                 lists,
                 kind: r.kind,
@@ -636,6 +683,8 @@ struct View {
     class: EventClass,
     subject: bool,
     span: Option<(i32, i32)>,
+    /// The start and end months ([`Node::months`]), when both have one.
+    months: Option<(i32, i32)>,
     start: Option<i32>,
     place: Option<u32>,
     belligerents: BTreeSet<u32>,
@@ -721,6 +770,13 @@ fn keys(v: &View, slack: i32) -> Vec<Key> {
 /// Whether a statement can join a cluster, and how well (higher is better).
 fn compatible(view: &View, st: &View) -> Option<u8> {
     if view.class.family() != st.class.family() {
+        return None;
+    }
+    // Months apart: two sieges of one city in one year, one lifted in
+    // February, the next begun in November, whatever their names.
+    if let (Some((a0, a1)), Some((b0, b1))) = (view.months, st.months)
+        && (a1 < b0 || b1 < a0)
+    {
         return None;
     }
     let years = |slack: i32| match (view.span, st.span) {
@@ -1151,6 +1207,7 @@ pub fn plan(sums: Summaries, base: &Base) -> Plan {
             class,
             subject: r.subject,
             span: span(r.start(), r.end()),
+            months: r.months(),
             start: r.start(),
             place: r.place().and_then(|i| entity_of(&cluster_of, g, i)),
             belligerents,
@@ -1196,6 +1253,7 @@ pub fn plan(sums: Summaries, base: &Base) -> Plan {
                 v.place = v.place.or(st.place);
                 v.start = v.start.or(st.start);
                 v.span = v.span.or(st.span);
+                v.months = v.months.or(st.months);
                 v.ordinal = v.ordinal.or(st.ordinal);
                 v.subject |= st.subject;
                 v.belligerents.extend(st.belligerents);
@@ -1601,6 +1659,8 @@ mod tests {
             death: None,
             start: None,
             end: None,
+            start_month: None,
+            end_month: None,
             place: None,
             belligerents: Vec::new(),
             attackers: Vec::new(),
@@ -1832,6 +1892,53 @@ mod tests {
         assert_eq!(duchy.as_ref().map(|c| c.1), Some(polity));
         assert_eq!(cluster("j", "Duchy_of_Ord"), duchy);
         assert_eq!(cluster("g", "Ord").map(|c| c.1), Some(place));
+    }
+
+    #[test]
+    fn two_sieges_months_apart_are_two() {
+        let base = Base::default();
+        let place = Kind::Entity(EntityClass::Place);
+        let siege = |start: (i32, Option<u8>), end: (i32, Option<u8>)| {
+            let mut s = res(
+                &base,
+                "Siege_of_Ruvo",
+                Kind::Event(EventClass::Siege),
+                "Siege of Ruvo",
+            );
+            (s.start, s.start_month) = (Some(start.0), start.1);
+            (s.end, s.end_month) = (Some(end.0), end.1);
+            s.place = Some(0);
+            vec![res(&base, "Ruvo", place, "Ruvo"), s]
+        };
+        let docs = [
+            // Besieged in January 860, fallen in February.
+            ("a", siege((860, Some(1)), (860, Some(2)))),
+            // Besieged again in November 860, fallen in March 861.
+            ("b", siege((860, Some(11)), (861, Some(3)))),
+            // The first siege again, and one told by its years only.
+            ("c", siege((860, Some(1)), (860, Some(3)))),
+            ("d", siege((860, None), (860, None))),
+        ];
+        let plan = plan_of(&base, &docs);
+        let cluster = |g: &str| cluster_in(&plan, &base, g, "Siege_of_Ruvo").map(|c| c.iri.clone());
+        assert!(cluster("a").is_some());
+        assert_ne!(cluster("a"), cluster("b"));
+        assert_eq!(cluster("a"), cluster("c"));
+        assert!(cluster("d") == cluster("a") || cluster("d") == cluster("b"));
+        // The same city either way.
+        assert_eq!(
+            cluster_in(&plan, &base, "a", "Ruvo").map(|c| c.iri.clone()),
+            cluster_in(&plan, &base, "b", "Ruvo").map(|c| c.iri.clone())
+        );
+    }
+
+    #[test]
+    fn months_of_xsd_dates() {
+        assert_eq!(year_month_of("1161-11-26"), Some((1161, 11)));
+        assert_eq!(year_month_of("1161-11"), Some((1161, 11)));
+        assert_eq!(year_month_of("0960"), Some((960, 0)));
+        assert_eq!(year_month_of("-0005-03"), Some((-5, 3)));
+        assert_eq!(year_month_of("x"), None);
     }
 
     #[test]

@@ -27,7 +27,7 @@ pub const MAP_DIR: &str = "jinsong-map";
 pub const INDEX_FILE: &str = "index.json";
 
 /// Version of the map cache's layout.
-pub const CACHE_FORMAT: u32 = 2;
+pub const CACHE_FORMAT: u32 = 3;
 
 /// What a build left in its map cache, for the next build to reuse.
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
