@@ -3173,6 +3173,16 @@ impl<'a> Frames<'a> {
             }
             _ => true,
         };
+        // A battle or siege that has ended does not begin again: a sentence
+        // dated past its end, to the month, tells another ("Berthor fell in
+        // February 860", then "Berthor was besieged on November 7, 860").
+        let after_end = |e: &Event| match (stated, e.end) {
+            (Some(a), Some(x)) => match (a.month, x.month) {
+                (Some(am), Some(xm)) => (a.year, am) > (x.year, xm),
+                _ => false,
+            },
+            _ => false,
+        };
         let attackers_ok = |e: &Event| {
             p.attackers.is_empty()
                 || e.belligerents.is_empty()
@@ -3184,7 +3194,11 @@ impl<'a> Frames<'a> {
         if let Some(sec) = self.section_event(si, Some(p.class)) {
             let e = &events[sec];
             let ok = match family {
-                1 => (p.place.is_none() || e.place.is_none() || e.place == p.place) && ord_ok(e),
+                1 => {
+                    (p.place.is_none() || e.place.is_none() || e.place == p.place)
+                        && ord_ok(e)
+                        && !after_end(e)
+                }
                 2 => year_ok(e, 0),
                 _ => {
                     // "A second expedition" in the section "Second campaign" is another event.
@@ -3249,7 +3263,7 @@ impl<'a> Frames<'a> {
                 }
                 // What `matchable` asked of the probe holds here.
                 match family {
-                    1 => e.place == p.place && year_ok(e, 1),
+                    1 => e.place == p.place && year_ok(e, 1) && !after_end(e),
                     2 => matches!((date, e.start), (Some(a), Some(b)) if a.year == b.year),
                     _ => {
                         e.name.is_none()
@@ -3845,11 +3859,19 @@ impl<'a> Frames<'a> {
             let target = if let Some(n) = named {
                 self.names.known(&norm_key(&n.surface)).first().copied()
             } else if let Some(p) = near_place {
-                self.out.events.iter().rposition(|e| {
-                    e.class == EventClass::Siege
-                        && e.place.as_deref() == Some(p.key.as_str())
-                        && e.end.is_none()
-                })
+                // The siege of that place the section tells of, or else the
+                // last one told that has not ended.
+                let at_p = |e: &Event| {
+                    e.class == EventClass::Siege && e.place.as_deref() == Some(p.key.as_str())
+                };
+                self.section_event(si, Some(EventClass::Siege))
+                    .filter(|&sec| at_p(&self.out.events[sec]))
+                    .or_else(|| {
+                        self.out
+                            .events
+                            .iter()
+                            .rposition(|e| at_p(e) && e.end.is_none())
+                    })
             } else if the_siege || t.is("broke") {
                 self.section_event(si, Some(EventClass::Siege)).or_else(|| {
                     self.current
@@ -3866,10 +3888,16 @@ impl<'a> Frames<'a> {
             ) {
                 continue;
             }
+            // "held out until March 7, 861, when Berthor was captured": the
+            // date the clause after "until" tells of is the end.
+            let until_when = |x: &TimeMention| {
+                matches!(x.boundary, Some("until" | "till"))
+                    && toks[x.toks.end..].iter().take(2).any(|t| t.is("when"))
+            };
             let date = s
                 .times
                 .iter()
-                .filter(|x| x.is_date() && x.boundary.is_none())
+                .filter(|x| x.is_date() && (x.boundary.is_none() || until_when(x)))
                 .min_by_key(|x| {
                     let k = x.toks.start;
                     k.abs_diff(i)
@@ -3953,6 +3981,14 @@ fn head_word(name: &str) -> Option<&str> {
     }
 }
 
+/// Whether one event ends, to the month, before the other starts: a siege
+/// lifted in February and one begun in November of the same year are two.
+fn months_apart(a: &Event, b: &Event) -> bool {
+    let month = |d: Option<Date>| d.and_then(|d| Some((d.year, d.month?)));
+    let before = |x: &Event, y: &Event| matches!((month(x.end), month(y.start)), (Some(end), Some(start)) if end < start);
+    before(a, b) || before(b, a)
+}
+
 fn same_event(a: &Event, ka: &EventKeys, b: &Event, kb: &EventKeys) -> bool {
     if a.class.family() != b.class.family() || a.subject || b.subject {
         return false;
@@ -4016,6 +4052,7 @@ fn same_event(a: &Event, ka: &EventKeys, b: &Event, kb: &EventKeys) -> bool {
                 || named_for(ka, b, kb)
                 || named_for(kb, a, ka))
                 && years(if stated(a) && stated(b) { 0 } else { 1 })
+                && !months_apart(a, b)
         }
         2 => matches!((span(a), span(b)), (Some((x, _)), Some((y, _))) if x == y),
         _ => {
@@ -4843,6 +4880,66 @@ mod tests {
         assert_eq!(battles.len(), 2, "{battles:?}");
         let years: Vec<_> = battles.iter().map(|(_, s)| s.as_deref()).collect();
         assert_eq!(years, [Some("1483-06-16"), Some("1546")]);
+    }
+
+    #[test]
+    fn two_sieges_of_one_city_in_one_year_are_two() {
+        let sieges = |text: &str| -> Vec<(Option<String>, Option<String>, Option<String>)> {
+            let mut v: Vec<_> = events(text)
+                .into_iter()
+                .filter(|e| e.class == EventClass::Siege)
+                .map(|e| {
+                    (
+                        e.name,
+                        e.start.map(|d| d.to_string()),
+                        e.end.map(|d| d.to_string()),
+                    )
+                })
+                .collect();
+            v.sort();
+            v
+        };
+        // Lifted in February, begun again in November: a siege that has
+        // ended does not begin again. The second one ends when "held out
+        // until" says, in the next sentence.
+        let text = "The Liang dynasty fought the Chen dynasty for decades.\n\n\
+                    In 860, Gao Ren laid siege to Bela with 19,000 soldiers. \
+                    Overwhelmed, Bela fell in February 860, after 33 days of siege.\n\n\
+                    Bela was besieged on November 7, 860. The defenders under Wu Ting \
+                    held out until March 7, 861, when Bela was captured.";
+        assert_eq!(
+            sieges(text),
+            [
+                (None, Some("0860".into()), Some("0860-02".into())),
+                (None, Some("0860-11-07".into()), Some("0861-03-07".into())),
+            ]
+        );
+        // The siege a section tells of is the one its city's capture ends,
+        // not a later siege of the city told before.
+        let text = "The Liang dynasty fought the Chen dynasty for decades. The Third \
+                    siege of Bela (871) ended the war.\n\n\
+                    Second siege of Bela\n\n\
+                    Bela was besieged on 14 November 869. The defenders under Wu Ting \
+                    held out until 11 December 869, when Bela was captured.\n\n\
+                    Third siege of Bela\n\n\
+                    A relief army under Gao Ren arrived in October 871, and the siege \
+                    was lifted.";
+        let second = sieges(text)
+            .into_iter()
+            .find(|s| s.0.as_deref() == Some("Second siege of Bela"));
+        assert_eq!(
+            second,
+            Some((
+                Some("Second siege of Bela".into()),
+                Some("0869-11-14".into()),
+                Some("0869-12-11".into())
+            ))
+        );
+        let third = sieges(text)
+            .into_iter()
+            .find(|s| s.0.as_deref() == Some("Third siege of Bela"));
+        assert!(third.is_some());
+        assert_ne!(third.and_then(|s| s.2), Some("0869-12-11".into()));
     }
 
     #[test]
