@@ -860,24 +860,25 @@ fn ordinal_suffix(n: i32) -> String {
 
 /// The kind most mentioned among `nodes` (each counts its mentions and
 /// one for being stated); on a tie, the first in [`Kind`]'s order.
-/// Whether `full` names a state (or its people) after the place `key`,
-/// which `place_docs` documents take for a place: `<head> of <key>` says
+/// Whether `full` names a state (or its people) after the place `key`
+/// (`place_docs` counts the documents that take the key for a place; it
+/// is asked only when it matters): `<head> of <key>` says
 /// the key is a place ("principality of antar", "antar"); `<key> <head>`,
 /// with a polity's head word ("antar empire"), and a people's plural
 /// ("antars") do not ("tal dynasty", "tal": a document may take the
 /// state's name for its land), so they take two documents that read the
 /// key as a place.
-fn named_after(full: &str, key: &str, place_docs: usize) -> bool {
+fn named_after(full: &str, key: &str, place_docs: impl FnOnce() -> usize) -> bool {
     let Some(rest) = full.strip_prefix(key) else {
         return full
             .strip_suffix(key)
             .is_some_and(|head| head.ends_with(" of "));
     };
-    place_docs >= 2
-        && (rest == "s"
-            || rest
-                .strip_prefix(' ')
-                .is_some_and(|head| POLITY_HEADS.contains(&head)))
+    (rest == "s"
+        || rest
+            .strip_prefix(' ')
+            .is_some_and(|head| POLITY_HEADS.contains(&head)))
+        && place_docs() >= 2
 }
 
 fn most_mentioned<'a>(nodes: impl Iterator<Item = &'a Node>) -> Option<Kind> {
@@ -962,9 +963,10 @@ pub fn plan(sums: Summaries, base: &Base) -> Plan {
             } else {
                 (&own, &alt)
             };
-            if by_key
-                .get(short)
-                .is_some_and(|m| named_after(full, short, place_docs(m)))
+            if !named_for.contains(short)
+                && by_key
+                    .get(short)
+                    .is_some_and(|m| named_after(full, short, || place_docs(m)))
             {
                 named_for.insert(short.clone());
             }
