@@ -492,14 +492,14 @@ impl Node {
         self.year(3).map(|d| d.div_euclid(16))
     }
 
-    /// The start and end as months (twelve a year), when both have one.
-    fn months(&self) -> Option<(i32, i32)> {
+    /// The start and the end as months (twelve a year), each when it has one.
+    fn months(&self) -> (Option<i32>, Option<i32>) {
         let month = |i: usize| {
             let d = self.year(i)?;
             let m = d.rem_euclid(16);
             (m > 0).then(|| d.div_euclid(16) * 12 + m - 1)
         };
-        Some((month(2)?, month(3)?))
+        (month(2), month(3))
     }
 
     fn place(&self) -> Option<u32> {
@@ -538,8 +538,12 @@ impl Summaries {
             lists[4] = self.lists.len() as u32;
             let year = |y: Option<i32>| y.unwrap_or(NO_YEAR);
             // A start or end with its month: sixteen a year.
+            // (A year past ±134 million, which no date states, is dropped.)
             let dated = |y: Option<i32>, m: Option<u8>| {
-                y.map_or(NO_YEAR, |y| y * 16 + i32::from(m.unwrap_or(0)))
+                let m = m.filter(|m| (1..=12).contains(m)).unwrap_or(0);
+                y.and_then(|y| y.checked_mul(16)?.checked_add(i32::from(m)))
+                    .filter(|&d| d != NO_YEAR)
+                    .unwrap_or(NO_YEAR)
             };
             let node = Node {
                 iri: self.names.intern(r.iri.as_str()),
@@ -683,8 +687,8 @@ struct View {
     class: EventClass,
     subject: bool,
     span: Option<(i32, i32)>,
-    /// The start and end months ([`Node::months`]), when both have one.
-    months: Option<(i32, i32)>,
+    /// The start and end months ([`Node::months`]), each when it has one.
+    months: (Option<i32>, Option<i32>),
     start: Option<i32>,
     place: Option<u32>,
     belligerents: BTreeSet<u32>,
@@ -774,8 +778,9 @@ fn compatible(view: &View, st: &View) -> Option<u8> {
     }
     // Months apart: two sieges of one city in one year, one lifted in
     // February, the next begun in November, whatever their names.
-    if let (Some((a0, a1)), Some((b0, b1))) = (view.months, st.months)
-        && (a1 < b0 || b1 < a0)
+    let ends_before = |x: (Option<i32>, Option<i32>), y: (Option<i32>, Option<i32>)| matches!((x.1, y.0), (Some(end), Some(start)) if end < start);
+    if view.class.family() == 1
+        && (ends_before(view.months, st.months) || ends_before(st.months, view.months))
     {
         return None;
     }
@@ -858,8 +863,6 @@ fn ordinal_suffix(n: i32) -> String {
     format!("{n}{s}")
 }
 
-/// The kind most mentioned among `nodes` (each counts its mentions and
-/// one for being stated); on a tie, the first in [`Kind`]'s order.
 /// Whether `full` names a state (or its people) after the place `key`
 /// (`place_docs` counts the documents that take the key for a place; it
 /// is asked only when it matters): `<head> of <key>` says
@@ -869,18 +872,18 @@ fn ordinal_suffix(n: i32) -> String {
 /// state's name for its land), so they take two documents that read the
 /// key as a place.
 fn named_after(full: &str, key: &str, place_docs: impl FnOnce() -> usize) -> bool {
-    let Some(rest) = full.strip_prefix(key) else {
-        return full
-            .strip_suffix(key)
-            .is_some_and(|head| head.ends_with(" of "));
-    };
-    (rest == "s"
-        || rest
-            .strip_prefix(' ')
-            .is_some_and(|head| POLITY_HEADS.contains(&head)))
-        && place_docs() >= 2
+    full.strip_suffix(key)
+        .is_some_and(|head| head.ends_with(" of "))
+        || full.strip_prefix(key).is_some_and(|rest| {
+            rest == "s"
+                || rest
+                    .strip_prefix(' ')
+                    .is_some_and(|head| POLITY_HEADS.contains(&head))
+        }) && place_docs() >= 2
 }
 
+/// The kind most mentioned among `nodes` (each counts its mentions and
+/// one for being stated); on a tie, the first in [`Kind`]'s order.
 fn most_mentioned<'a>(nodes: impl Iterator<Item = &'a Node>) -> Option<Kind> {
     let mut counts: BTreeMap<Kind, u32> = BTreeMap::new();
     for r in nodes {
@@ -1255,7 +1258,7 @@ pub fn plan(sums: Summaries, base: &Base) -> Plan {
                 v.place = v.place.or(st.place);
                 v.start = v.start.or(st.start);
                 v.span = v.span.or(st.span);
-                v.months = v.months.or(st.months);
+                v.months = (v.months.0.or(st.months.0), v.months.1.or(st.months.1));
                 v.ordinal = v.ordinal.or(st.ordinal);
                 v.subject |= st.subject;
                 v.belligerents.extend(st.belligerents);
@@ -1920,6 +1923,8 @@ mod tests {
             // The first siege again, and one told by its years only.
             ("c", siege((860, Some(1)), (860, Some(3)))),
             ("d", siege((860, None), (860, None))),
+            // Begun in November 860, fallen in 861 (no month): after February.
+            ("e", siege((860, Some(11)), (861, None))),
         ];
         let plan = plan_of(&base, &docs);
         let cluster = |g: &str| cluster_in(&plan, &base, g, "Siege_of_Ruvo").map(|c| c.iri.clone());
@@ -1927,11 +1932,29 @@ mod tests {
         assert_ne!(cluster("a"), cluster("b"));
         assert_eq!(cluster("a"), cluster("c"));
         assert!(cluster("d") == cluster("a") || cluster("d") == cluster("b"));
+        assert_ne!(cluster("e"), cluster("a"));
         // The same city either way.
         assert_eq!(
             cluster_in(&plan, &base, "a", "Ruvo").map(|c| c.iri.clone()),
             cluster_in(&plan, &base, "b", "Ruvo").map(|c| c.iri.clone())
         );
+    }
+
+    #[test]
+    fn a_year_no_date_states_is_dropped_not_wrapped() {
+        let base = Base::default();
+        let mut r = res(&base, "X", Kind::Event(EventClass::Siege), "X");
+        (r.start, r.start_month) = (Some(999_999_999), Some(5));
+        (r.end, r.end_month) = (Some(-5), Some(3));
+        let mut sums = Summaries::default();
+        sums.push(Summary {
+            graph: base.graph("a"),
+            res: vec![r],
+        });
+        let n = &sums.nodes[0];
+        assert_eq!(n.start(), None);
+        assert_eq!(n.end(), Some(-5));
+        assert_eq!(n.months(), (None, Some(-5 * 12 + 2)));
     }
 
     #[test]
