@@ -3173,15 +3173,21 @@ impl<'a> Frames<'a> {
             }
             _ => true,
         };
-        // A battle or siege that has ended does not begin again: a sentence
-        // dated past its end, to the month, tells another ("Berthor fell in
-        // February 860", then "Berthor was besieged on November 7, 860").
-        let after_end = |e: &Event| match (stated, e.end) {
-            (Some(a), Some(x)) => match (a.month, x.month) {
-                (Some(am), Some(xm)) => (a.year, am) > (x.year, xm),
-                _ => false,
-            },
-            _ => false,
+        // A battle or siege that has ended does not begin again: a battle,
+        // or a sentence that tells a siege begin or end ("besieged", "laid
+        // siege", "began", "took"), dated past its end, to the month, is
+        // another ("Berthor fell in February 860", then "Berthor was
+        // besieged on November 7, 860"); a siege only recalled is not.
+        let begins = s.toks().iter().enumerate().any(|(k, t)| {
+            t.is_any(lexicon::SIEGE_VERBS)
+                || t.is_any(lexicon::CAPTURE_VERBS)
+                || t.is_any(&["began", "begun", "started"])
+                || t.is("laid") && s.toks().get(k + 1).is_some_and(|n| n.is("siege"))
+        });
+        let after_end = |e: &Event| {
+            (begins || p.class == EventClass::Battle)
+                && matches!((stated, e.end), (Some(a), Some(x))
+                    if a.month.is_some() && x.month.is_some() && past(a, x))
         };
         let attackers_ok = |e: &Event| {
             p.attackers.is_empty()
@@ -3830,6 +3836,12 @@ impl<'a> Frames<'a> {
     /// "X fell in September 1126", "captured X", "ended the siege in March", "ending the Siege of X".
     fn ends(&mut self, si: usize, toks: &[Tok<'_>], names: &[RName]) {
         let s = &self.sc.sentences[si];
+        // "held out until March 7, 861, when Berthor was captured": the date
+        // the clause after "until" tells of is the end.
+        let until_when = |x: &TimeMention| {
+            matches!(x.boundary, Some("until" | "till"))
+                && toks[x.toks.end..].iter().take(2).any(|t| t.is("when"))
+        };
         for (i, t) in toks.iter().enumerate() {
             let end_verb = t.in_list(lists::END_VERBS);
             if !end_verb {
@@ -3856,16 +3868,29 @@ impl<'a> Frames<'a> {
                     && (n.toks.start > i && n.toks.start <= i + 2
                         || n.toks.end <= i && n.toks.end + 2 >= i)
             });
+            let date = s
+                .times
+                .iter()
+                .filter(|x| x.is_date() && (x.boundary.is_none() || until_when(x)))
+                .min_by_key(|x| {
+                    let k = x.toks.start;
+                    k.abs_diff(i)
+                });
             let target = if let Some(n) = named {
                 self.names.known(&norm_key(&n.surface)).first().copied()
             } else if let Some(p) = near_place {
-                // The siege of that place the section tells of, or else the
-                // last one told that has not ended.
+                // The siege of that place the section tells of (unless it
+                // ended before this date), or else the last one told that has
+                // not ended.
                 let at_p = |e: &Event| {
                     e.class == EventClass::Siege && e.place.as_deref() == Some(p.key.as_str())
                 };
+                let past_end = |e: &Event| {
+                    date.and_then(|d| d.start)
+                        .is_some_and(|d| e.end.is_some_and(|x| past(d, x)))
+                };
                 self.section_event(si, Some(EventClass::Siege))
-                    .filter(|&sec| at_p(&self.out.events[sec]))
+                    .filter(|&sec| at_p(&self.out.events[sec]) && !past_end(&self.out.events[sec]))
                     .or_else(|| {
                         self.out
                             .events
@@ -3888,20 +3913,6 @@ impl<'a> Frames<'a> {
             ) {
                 continue;
             }
-            // "held out until March 7, 861, when Berthor was captured": the
-            // date the clause after "until" tells of is the end.
-            let until_when = |x: &TimeMention| {
-                matches!(x.boundary, Some("until" | "till"))
-                    && toks[x.toks.end..].iter().take(2).any(|t| t.is("when"))
-            };
-            let date = s
-                .times
-                .iter()
-                .filter(|x| x.is_date() && (x.boundary.is_none() || until_when(x)))
-                .min_by_key(|x| {
-                    let k = x.toks.start;
-                    k.abs_diff(i)
-                });
             let span = s.span.clone();
             let e = &mut self.out.events[target];
             let mut closed = false;
@@ -3979,6 +3990,13 @@ fn head_word(name: &str) -> Option<&str> {
         Some(_) => words.next(),
         None => Some(first),
     }
+}
+
+/// Whether date `d` lies past date `end`: a later year, or a later month of
+/// its year when both have one.
+fn past(d: Date, end: Date) -> bool {
+    d.year > end.year
+        || d.year == end.year && matches!((d.month, end.month), (Some(a), Some(b)) if a > b)
 }
 
 /// Whether one event ends, to the month, before the other starts: a siege
@@ -4940,6 +4958,30 @@ mod tests {
             .find(|s| s.0.as_deref() == Some("Third siege of Bela"));
         assert!(third.is_some());
         assert_ne!(third.and_then(|s| s.2), Some("0869-12-11".into()));
+        // Both sieges in one section: the capture after the first one's end
+        // ends the second.
+        let text = "The Liang dynasty fought the Chen dynasty for decades.\n\n\
+                    Sieges of Bela\n\n\
+                    In 860, Gao Ren laid siege to Bela with 19,000 soldiers. \
+                    Overwhelmed, Bela fell in February 860, after 33 days of siege. \
+                    Bela was besieged on November 7, 860. The defenders under Wu Ting \
+                    held out until March 7, 861, when Bela was captured.";
+        assert_eq!(
+            sieges(text)
+                .into_iter()
+                .map(|s| (s.1, s.2))
+                .collect::<Vec<_>>(),
+            [
+                (Some("0860".into()), Some("0860-02".into())),
+                (Some("0860-11-07".into()), Some("0861-03-07".into())),
+            ]
+        );
+        // A siege told again after its end, not begun again, is the same.
+        let text = "The Liang dynasty fought the Chen dynasty for decades.\n\n\
+                    In 860, Gao Ren laid siege to Bela with 19,000 soldiers. \
+                    Overwhelmed, Bela fell in February 860, after 33 days of siege. \
+                    In April 860, the siege of Bela was remembered in a poem.";
+        assert_eq!(sieges(text).len(), 1, "{:?}", sieges(text));
     }
 
     #[test]
