@@ -30,7 +30,7 @@ use oxigraph::model::{GraphName, Literal, NamedNode, NamedOrBlankNode, Quad, Ter
 
 use rustc_hash::{FxBuildHasher, FxHashMap};
 
-use crate::extract::lexicon::POLITY_HEADS;
+use crate::extract::lexicon::before_polity_head;
 use crate::extract::{EntityClass, EventClass, norm_key};
 use crate::rdf::emit::{Base, DERIVED_GRAPH};
 use crate::rdf::vocab::{dcterms, foaf, itsrdf, jso, skos};
@@ -874,12 +874,8 @@ fn ordinal_suffix(n: i32) -> String {
 fn named_after(full: &str, key: &str, place_docs: impl FnOnce() -> usize) -> bool {
     full.strip_suffix(key)
         .is_some_and(|head| head.ends_with(" of "))
-        || full.strip_prefix(key).is_some_and(|rest| {
-            rest == "s"
-                || rest
-                    .strip_prefix(' ')
-                    .is_some_and(|head| POLITY_HEADS.contains(&head))
-        }) && place_docs() >= 2
+        || (full.strip_suffix('s') == Some(key) || before_polity_head(full) == Some(key))
+            && place_docs() >= 2
 }
 
 /// The kind most mentioned among `nodes` (each counts its mentions and

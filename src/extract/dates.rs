@@ -394,7 +394,7 @@ pub fn tag(toks: &[Tok<'_>], anchor: &mut Anchor) -> Vec<TimeMention> {
                 let open = paren_open.last().copied().unwrap_or(0);
                 let after_name = open > 0
                     && (toks[open - 1].is_cap()
-                        || lexicon::POLITY_HEADS.contains(&toks[open - 1].lower().as_ref())
+                        || toks[open - 1].in_list(lists::POLITY_HEADS)
                         || (open > 1
                             && (toks[open - 1].text == "'s" || toks[open - 1].text == "'")
                             && toks[open - 2].is_cap()));

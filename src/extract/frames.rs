@@ -4002,8 +4002,10 @@ fn past(d: Date, end: Date) -> bool {
 /// Whether one event ends, to the month, before the other starts: a siege
 /// lifted in February and one begun in November of the same year are two.
 fn months_apart(a: &Event, b: &Event) -> bool {
-    let month = |d: Option<Date>| d.and_then(|d| Some((d.year, d.month?)));
-    let before = |x: &Event, y: &Event| matches!((month(x.end), month(y.start)), (Some(end), Some(start)) if end < start);
+    let before = |x: &Event, y: &Event| {
+        matches!((x.end, y.start), (Some(end), Some(start))
+            if end.month.is_some() && start.month.is_some() && past(start, end))
+    };
     before(a, b) || before(b, a)
 }
 

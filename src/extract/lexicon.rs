@@ -582,6 +582,14 @@ pub const POLITY_HEADS: &[&str] = &[
     "electorate",
 ];
 
+/// The name a polity's head word follows: "jin" of "jin dynasty", "antar"
+/// of "antar empire" (keys, in lower case).
+pub fn before_polity_head(key: &str) -> Option<&str> {
+    key.rsplit_once(' ')
+        .filter(|(_, head)| POLITY_HEADS.contains(head))
+        .map(|(bare, _)| bare)
+}
+
 /// Words that end a place name ("Huai River", "Xianren Pass").
 pub const PLACE_HEADS: &[&str] = &[
     "river",

@@ -357,11 +357,8 @@ impl NameTable {
             if t.class_of_key(k) != Some(NameClass::Polity) {
                 continue;
             }
-            // All but the last word, and the last word.
-            if let Some((bare, last)) = k.rsplit_once(' ') {
-                if lexicon::POLITY_HEADS.contains(&last) {
-                    by_bare.entry(bare.to_owned()).or_default().push(k.clone());
-                }
+            if let Some(bare) = lexicon::before_polity_head(k) {
+                by_bare.entry(bare.to_owned()).or_default().push(k.clone());
             }
         }
         for (bare, fulls) in &by_bare {
