@@ -667,6 +667,7 @@ impl<'a> Frames<'a> {
 
     fn remember_discourse(&mut self, si: usize) {
         let names = &self.resolved[si];
+        let toks = &self.sc.sentences[si].toks;
         let mut first_person = None;
         for r in names.iter() {
             match r.kind {
@@ -676,7 +677,7 @@ impl<'a> Frames<'a> {
                         first_person = Some(r.key.clone());
                     }
                 }
-                Kind::Entity(EntityClass::Place) => {
+                Kind::Entity(EntityClass::Place) if !modern_gloss(toks, r) => {
                     self.last_place = Some(r.key.clone());
                 }
                 _ => {}
@@ -2230,7 +2231,7 @@ impl<'a> Frames<'a> {
                 "stronghold",
             ]) {
                 if !toks.get(k + 1).is_some_and(|y| y.is("of")) {
-                    place = self.anaphoric_place(si, names, i);
+                    place = self.anaphoric_place(si, toks, names, i);
                 }
                 k += 1;
                 steps += 1;
@@ -2256,7 +2257,7 @@ impl<'a> Frames<'a> {
             // "The cities of Taiyuan and the Song capital of Kaifeng were besieged".
             let before: Vec<&RName> = names
                 .iter()
-                .filter(|n| n.toks.end <= i && n.is(EntityClass::Place))
+                .filter(|n| n.toks.end <= i && n.is(EntityClass::Place) && !modern_gloss(toks, n))
                 .collect();
             if let Some(p) = before.last().filter(|p| i - p.toks.end <= 6) {
                 place = Some(p.key.clone());
@@ -2282,7 +2283,7 @@ impl<'a> Frames<'a> {
                 .take(6)
                 .any(|x| x.is_any(&["city", "town", "capital", "which"]))
             {
-                place = self.anaphoric_place(si, names, i);
+                place = self.anaphoric_place(si, toks, names, i);
             }
         }
         if place.is_none() && w == "siege" {
@@ -2977,7 +2978,13 @@ impl<'a> Frames<'a> {
     }
 
     /// The city a sentence refers to as "the city": the section's siege, or the last place.
-    fn anaphoric_place(&self, si: usize, names: &[RName], before: usize) -> Option<String> {
+    fn anaphoric_place(
+        &self,
+        si: usize,
+        toks: &[Tok<'_>],
+        names: &[RName],
+        before: usize,
+    ) -> Option<String> {
         if let Some(ev) = self.section_event(si, None) {
             if let Some(p) = &self.out.events[ev].place {
                 return Some(p.clone());
@@ -2985,7 +2992,7 @@ impl<'a> Frames<'a> {
         }
         names
             .iter()
-            .rfind(|n| n.toks.end <= before && n.is(EntityClass::Place))
+            .rfind(|n| n.toks.end <= before && n.is(EntityClass::Place) && !modern_gloss(toks, n))
             .map(|n| n.key.clone())
             .or_else(|| self.last_place.clone())
     }
@@ -4445,6 +4452,14 @@ fn subject_polities(toks: &[Tok<'_>], names: &[RName], i: usize) -> Vec<String> 
     out
 }
 
+/// Whether a name is a gloss of the place before it, by its modern name:
+/// "Bela (modern Torvi)", "present-day Torvi", "modern day Torvi".
+fn modern_gloss(toks: &[Tok<'_>], n: &RName) -> bool {
+    let at = |back: usize| n.toks.start.checked_sub(back).map(|k| &toks[k]);
+    at(1).is_some_and(|t| lexicon::is_modern_marker(t.text))
+        || (at(1).is_some_and(|t| t.is("day")) && at(2).is_some_and(|t| t.is("modern")))
+}
+
 fn ordinal_before(toks: &[Tok<'_>], i: usize) -> Option<u32> {
     toks[i.saturating_sub(3)..i].iter().rev().find_map(|t| {
         if t.is_cap() && lexicon::ordinal(t.text).is_none() {
@@ -4900,6 +4915,30 @@ mod tests {
         assert_eq!(battles.len(), 2, "{battles:?}");
         let years: Vec<_> = battles.iter().map(|(_, s)| s.as_deref()).collect();
         assert_eq!(years, [Some("1483-06-16"), Some("1546")]);
+    }
+
+    #[test]
+    fn a_city_s_modern_name_is_not_where_it_was_besieged() {
+        let places = |text: &str| -> Vec<Option<String>> {
+            events(text)
+                .into_iter()
+                .filter(|e| e.class == EventClass::Siege)
+                .map(|e| e.place)
+                .collect()
+        };
+        // "besieged it": the city the army reached, not its gloss.
+        let text = "The Liang dynasty fought the Chen dynasty for decades.\n\n\
+                    In July 864, the Liang army under Gao Ren reached Bela (modern \
+                    Torvi) and besieged it.";
+        assert_eq!(places(text), [Some("Bela".to_owned())]);
+        let text = "The Liang dynasty fought the Chen dynasty for decades.\n\n\
+                    In July 864, Gao Ren marched on Bela (present-day Torvi). The \
+                    city was besieged for two months.";
+        assert_eq!(places(text), [Some("Bela".to_owned())]);
+        let text = "The Liang dynasty fought the Chen dynasty for decades.\n\n\
+                    In July 864, Gao Ren marched on Bela (modern Torvi), and the \
+                    city was besieged.";
+        assert_eq!(places(text), [Some("Bela".to_owned())]);
     }
 
     #[test]
