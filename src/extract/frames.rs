@@ -3142,9 +3142,14 @@ impl<'a> Frames<'a> {
                 .flatten()
         });
         let family = p.class.family();
-        // The sentence that defines the document's subject speaks of the subject.
-        if family == 0 && self.definitions.contains(&si) {
-            if let Some(subj) = self.subject {
+        // The sentence that defines the document's subject speaks of the
+        // subject: "The X were a series of conflicts", "The Siege of X was a
+        // siege of X".
+        if self.definitions.contains(&si) {
+            if let Some(subj) = self
+                .subject
+                .filter(|&i| family == 0 || self.out.events[i].class.family() == family)
+            {
                 return Some(subj);
             }
         }
@@ -3268,8 +3273,21 @@ impl<'a> Frames<'a> {
                 // An ordinal said once in the sentence is the event's: "The
                 // Second siege of X began …, when Y laid siege to X".
                 let ordinal_ok = ord_ok(e) || (k < told && p.ordinal.is_none());
-                if e.subject || !ordinal_ok {
+                if !ordinal_ok {
                     return false;
+                }
+                // A battle or siege the document is about is the one its
+                // text tells of, unnamed, at its place in its year ("In July
+                // 864, the army reached Bela and besieged it" in "Siege of
+                // Bela"); a siege told in "Battle of Bela" is another.
+                if e.subject {
+                    return family == 1
+                        && p.name.is_none()
+                        && p.class == e.class
+                        && e.place.is_some()
+                        && e.place == p.place
+                        && year_ok(e, 0)
+                        && !after_end(e);
                 }
                 if e.name.is_some() && p.name.is_some() {
                     return false;
@@ -3904,6 +3922,15 @@ impl<'a> Frames<'a> {
                             .iter()
                             .rposition(|e| at_p(e) && e.end.is_none())
                     })
+                    .or_else(|| {
+                        // Or the one that ended then: "Bela fell in August
+                        // 864" after a record's "5 July 864 – 6 August 864".
+                        let d = date.and_then(|d| d.start)?;
+                        self.out
+                            .events
+                            .iter()
+                            .rposition(|e| at_p(e) && e.end.is_some_and(|x| same_time(d, x)))
+                    })
             } else if the_siege || t.is("broke") {
                 self.section_event(si, Some(EventClass::Siege)).or_else(|| {
                     self.current
@@ -3943,9 +3970,12 @@ impl<'a> Frames<'a> {
                 {
                     e.end = Some(d);
                     closed = true;
-                    if !e.evidence.contains(&span) {
-                        e.evidence.push(span.clone());
-                    }
+                } else if e.end.is_some_and(|x| same_time(d, x)) {
+                    // The end it has, told again.
+                    closed = true;
+                }
+                if closed && !e.evidence.contains(&span) {
+                    e.evidence.push(span.clone());
                 }
             } else {
                 closed = the_siege || named.is_some();
@@ -4460,6 +4490,14 @@ fn modern_gloss(toks: &[Tok<'_>], n: &RName) -> bool {
         || (at(1).is_some_and(|t| t.is("day")) && at(2).is_some_and(|t| t.is("modern")))
 }
 
+/// Whether two dates can be the same day: the same year, and the same
+/// month where both state one ("August 864" and "6 August 864").
+fn same_time(a: Date, b: Date) -> bool {
+    a.year == b.year
+        && (a.month.is_none() || b.month.is_none() || a.month == b.month)
+        && (a.day.is_none() || b.day.is_none() || a.day == b.day)
+}
+
 fn ordinal_before(toks: &[Tok<'_>], i: usize) -> Option<u32> {
     toks[i.saturating_sub(3)..i].iter().rev().find_map(|t| {
         if t.is_cap() && lexicon::ordinal(t.text).is_none() {
@@ -4915,6 +4953,62 @@ mod tests {
         assert_eq!(battles.len(), 2, "{battles:?}");
         let years: Vec<_> = battles.iter().map(|(_, s)| s.as_deref()).collect();
         assert_eq!(years, [Some("1483-06-16"), Some("1546")]);
+    }
+
+    #[test]
+    fn a_treaty_article_s_definition_is_its_treaty() {
+        // "X was a peace treaty signed … between A and B" defines the
+        // article's treaty; it is not another treaty between A and B.
+        let text = "The Treaty of Bela was a peace treaty signed on 28 February 864 \
+                    between the Liang dynasty and the Chen dynasty. It ended the \
+                    Liang\u{2013}Chen War.\n\n\
+                    Background\n\n\
+                    The Liang dynasty fought the Chen dynasty for decades. The Liang \
+                    dynasty ceded two prefectures to the Chen.";
+        let treaties: Vec<Option<String>> = events(text)
+            .into_iter()
+            .filter(|e| e.class == EventClass::Treaty)
+            .map(|e| e.name)
+            .collect();
+        assert_eq!(treaties, [Some("Treaty of Bela".to_owned())]);
+    }
+
+    #[test]
+    fn a_siege_article_s_lead_tells_of_its_siege() {
+        // The article's subject, defined in its first sentence and dated in
+        // the next: the lead's siege at its city in its year is the subject,
+        // and the city's fall in the month it ended tells of it again.
+        let text = "The Siege of Bela was a siege of Bela during the Liang\u{2013}Chen \
+                    War. It began on 5 July 864 and ended on 6 August 864. In July \
+                    864, the Liang army under Gao Ren reached Bela and besieged it. \
+                    Bela fell in August 864, after 29 days of siege.\n\n\
+                    Later sieges\n\n\
+                    In May 866, the Liang army under Wu Ting besieged Bela. The \
+                    siege was lifted in June 866.";
+        let sieges: Vec<Event> = events(text)
+            .into_iter()
+            .filter(|e| e.class == EventClass::Siege)
+            .collect();
+        let dated: Vec<(Option<String>, Option<String>, usize)> = sieges
+            .iter()
+            .map(|e| {
+                (
+                    e.start.map(|d| d.to_string()),
+                    e.end.map(|d| d.to_string()),
+                    e.evidence.len(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            dated,
+            [
+                (Some("0864-07-05".into()), Some("0864-08-06".into()), 4),
+                (Some("0866-05".into()), None, 1),
+            ],
+            "{sieges:#?}"
+        );
+        assert_eq!(sieges[0].name.as_deref(), Some("Siege of Bela"));
+        assert!(sieges[0].duration.is_some());
     }
 
     #[test]
