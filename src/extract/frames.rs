@@ -4084,9 +4084,20 @@ fn same_event(a: &Event, ka: &EventKeys, b: &Event, kb: &EventKeys) -> bool {
         let ordinals_differ = matches!((a.ordinal, b.ordinal), (Some(x), Some(y)) if x != y);
         return !apart && !ordinals_differ;
     }
+    let stated = |e: &Event| e.start_source >= DateSource::Stated || e.end.is_some();
     let ord_ok = match (a.ordinal, b.ordinal) {
         (Some(x), Some(y)) => x == y,
-        (Some(x), None) | (None, Some(x)) => x <= 1,
+        // "The Third siege of X" and a siege of X told without its ordinal
+        // (a lead's "Y laid siege to X in April 1120"): one siege when
+        // both are dated, in the same year.
+        (Some(x), None) | (None, Some(x)) => {
+            x <= 1
+                || a.class.family() == 1
+                    && stated(a)
+                    && stated(b)
+                    && matches!((a.start.or(a.end), b.start.or(b.end)),
+                        (Some(p), Some(q)) if p.year == q.year)
+        }
         (None, None) => true,
     };
     if !ord_ok {
@@ -4096,7 +4107,6 @@ fn same_event(a: &Event, ka: &EventKeys, b: &Event, kb: &EventKeys) -> bool {
         (Some((a0, a1)), Some((b0, b1))) => a0 - slack <= b1 && b0 - slack <= a1,
         _ => true,
     };
-    let stated = |e: &Event| e.start_source >= DateSource::Stated || e.end.is_some();
     // "the Battle of Lepanto" and a battle told at Lepanto.
     let named_for = |kx: &EventKeys, y: &Event, ky: &EventKeys| {
         kx.named_for
@@ -4953,6 +4963,37 @@ mod tests {
         assert_eq!(battles.len(), 2, "{battles:?}");
         let years: Vec<_> = battles.iter().map(|(_, s)| s.as_deref()).collect();
         assert_eq!(years, [Some("1483-06-16"), Some("1546")]);
+    }
+
+    #[test]
+    fn a_siege_told_without_its_ordinal_is_the_ordinal_one() {
+        // The lead tells the third siege without its ordinal; its section
+        // names it. One siege, the third; a siege of Bela in another year
+        // stays another.
+        let text = "The Liang dynasty fought the Chen dynasty for decades. Wu Ting \
+                    laid siege to Bela in April 866. The Liang dynasty took Bela in \
+                    early May 866 after a siege of 54 days. Gao Ren had besieged Bela \
+                    in June 861.\n\n\
+                    Third siege of Bela\n\n\
+                    Wu Ting laid siege to Bela in April 866. The Liang dynasty took \
+                    Bela in early May 866 after a siege of 54 days.";
+        let mut sieges: Vec<(Option<String>, Option<u32>, Option<String>)> = events(text)
+            .into_iter()
+            .filter(|e| e.class == EventClass::Siege)
+            .map(|e| (e.name, e.ordinal, e.start.map(|d| d.to_string())))
+            .collect();
+        sieges.sort();
+        assert_eq!(
+            sieges,
+            [
+                (None, None, Some("0861-06".into())),
+                (
+                    Some("Third siege of Bela".into()),
+                    Some(3),
+                    Some("0866-04".into())
+                ),
+            ]
+        );
     }
 
     #[test]
