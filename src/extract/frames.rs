@@ -2259,7 +2259,10 @@ impl<'a> Frames<'a> {
                 .iter()
                 .filter(|n| n.toks.end <= i && n.is(EntityClass::Place) && !modern_gloss(toks, n))
                 .collect();
-            if let Some(p) = before.last().filter(|p| i - p.toks.end <= 6) {
+            if let Some(p) = before
+                .last()
+                .filter(|p| outside_parens(&toks[p.toks.end..i]) <= 6)
+            {
                 place = Some(p.key.clone());
                 let mut k = before.len() - 1;
                 while k > 0 {
@@ -3146,10 +3149,12 @@ impl<'a> Frames<'a> {
         // subject: "The X were a series of conflicts", "The Siege of X was a
         // siege of X".
         if self.definitions.contains(&si) {
-            if let Some(subj) = self
-                .subject
-                .filter(|&i| family == 0 || self.out.events[i].class.family() == family)
-            {
+            // A battle, siege or treaty article's definition may name
+            // another event ("… that confirmed the Treaty of Torvi").
+            if let Some(subj) = self.subject.filter(|&i| {
+                let e = &self.out.events[i];
+                family == 0 || (e.class == p.class && p.name.is_none())
+            }) {
                 return Some(subj);
             }
         }
@@ -3286,6 +3291,8 @@ impl<'a> Frames<'a> {
                         && p.class == e.class
                         && e.place.is_some()
                         && e.place == p.place
+                        && date.is_some()
+                        && e.start.or(e.end).is_some()
                         && year_ok(e, 0)
                         && !after_end(e);
                 }
@@ -3925,7 +3932,7 @@ impl<'a> Frames<'a> {
                     .or_else(|| {
                         // Or the one that ended then: "Bela fell in August
                         // 864" after a record's "5 July 864 – 6 August 864".
-                        let d = date.and_then(|d| d.start)?;
+                        let d = date.and_then(|d| d.start).filter(|d| d.month.is_some())?;
                         self.out
                             .events
                             .iter()
@@ -3970,7 +3977,7 @@ impl<'a> Frames<'a> {
                 {
                     e.end = Some(d);
                     closed = true;
-                } else if e.end.is_some_and(|x| same_time(d, x)) {
+                } else if d.month.is_some() && e.end.is_some_and(|x| same_time(d, x)) {
                     // The end it has, told again.
                     closed = true;
                 }
@@ -4089,14 +4096,13 @@ fn same_event(a: &Event, ka: &EventKeys, b: &Event, kb: &EventKeys) -> bool {
         (Some(x), Some(y)) => x == y,
         // "The Third siege of X" and a siege of X told without its ordinal
         // (a lead's "Y laid siege to X in April 1120"): one siege when
-        // both are dated, in the same year.
+        // both are dated and begin at the same time.
         (Some(x), None) | (None, Some(x)) => {
             x <= 1
                 || a.class.family() == 1
                     && stated(a)
                     && stated(b)
-                    && matches!((a.start.or(a.end), b.start.or(b.end)),
-                        (Some(p), Some(q)) if p.year == q.year)
+                    && matches!((a.start, b.start), (Some(p), Some(q)) if same_time(p, q))
         }
         (None, None) => true,
     };
@@ -4254,6 +4260,12 @@ fn refines(a: Date, b: Date) -> bool {
     a.year == b.year
         && b.month.is_none_or(|m| a.month == Some(m))
         && b.day.is_none_or(|d| a.day == Some(d))
+}
+
+/// Whether two dates can be the same day: one refines the other ("August
+/// 864" and "6 August 864").
+fn same_time(a: Date, b: Date) -> bool {
+    refines(a, b) || refines(b, a)
 }
 
 fn precision(d: Date) -> u8 {
@@ -4493,19 +4505,41 @@ fn subject_polities(toks: &[Tok<'_>], names: &[RName], i: usize) -> Vec<String> 
 }
 
 /// Whether a name is a gloss of the place before it, by its modern name:
-/// "Bela (modern Torvi)", "present-day Torvi", "modern day Torvi".
+/// inside "(modern …)" ("Bela (modern Torvi, Zhejiang)", "(present-day
+/// Torvi)") or after ", modern".
 fn modern_gloss(toks: &[Tok<'_>], n: &RName) -> bool {
-    let at = |back: usize| n.toks.start.checked_sub(back).map(|k| &toks[k]);
-    at(1).is_some_and(|t| lexicon::is_modern_marker(t.text))
-        || (at(1).is_some_and(|t| t.is("day")) && at(2).is_some_and(|t| t.is("modern")))
+    let marker = |k: usize| {
+        toks.get(k)
+            .is_some_and(|t| lexicon::is_modern_marker(t.text))
+    };
+    let start = n.toks.start;
+    if start >= 2 && marker(start - 1) && toks[start - 2].text == "," {
+        return true;
+    }
+    for k in (0..start).rev() {
+        match toks[k].text {
+            "(" => return marker(k + 1),
+            ")" => return false,
+            _ => {}
+        }
+    }
+    false
 }
 
-/// Whether two dates can be the same day: the same year, and the same
-/// month where both state one ("August 864" and "6 August 864").
-fn same_time(a: Date, b: Date) -> bool {
-    a.year == b.year
-        && (a.month.is_none() || b.month.is_none() || a.month == b.month)
-        && (a.day.is_none() || b.day.is_none() || a.day == b.day)
+/// The number of tokens not inside a parenthesis: "Bela (modern Torvi,
+/// Hebei) and besieged" is as near as "Bela and besieged".
+fn outside_parens(toks: &[Tok<'_>]) -> usize {
+    let mut depth = 0usize;
+    let mut n = 0;
+    for t in toks {
+        match t.text {
+            "(" => depth += 1,
+            ")" => depth = depth.saturating_sub(1),
+            _ if depth == 0 => n += 1,
+            _ => {}
+        }
+    }
+    n
 }
 
 fn ordinal_before(toks: &[Tok<'_>], i: usize) -> Option<u32> {
@@ -4966,10 +5000,30 @@ mod tests {
     }
 
     #[test]
+    fn a_negotiator_for_one_side_is_not_the_other_side() {
+        // "X for A and Y for B": Y is coordinated with X, not with A.
+        let text = "The Liang dynasty fought the Republic of Chen for decades. The \
+                    Treaty of Bela was signed in 866. The treaty was negotiated by \
+                    General Gao Ren for the Republic of Chen and Wu Ting for the \
+                    Liangs. The Liang dynasty ceded two prefectures.";
+        let meta = SourceMeta::for_file(std::path::Path::new("t.txt"));
+        let doc = parse_text(meta, text.to_owned(), String::new());
+        let x = crate::extract::extract_all(&[doc]);
+        let class = |key: &str| {
+            x.iter()
+                .flat_map(|x| x.entities())
+                .find(|e| e.key == key)
+                .map(|e| e.class)
+        };
+        assert_eq!(class("Republic of Chen"), Some(EntityClass::Polity));
+        assert_ne!(class("Wu Ting"), Some(EntityClass::Polity));
+    }
+
+    #[test]
     fn a_siege_told_without_its_ordinal_is_the_ordinal_one() {
         // The lead tells the third siege without its ordinal; its section
-        // names it. One siege, the third; a siege of Bela in another year
-        // stays another.
+        // names it. One siege, the third; a siege of Bela in another year,
+        // or in another month of that year, stays another.
         let text = "The Liang dynasty fought the Chen dynasty for decades. Wu Ting \
                     laid siege to Bela in April 866. The Liang dynasty took Bela in \
                     early May 866 after a siege of 54 days. Gao Ren had besieged Bela \
@@ -4994,24 +5048,64 @@ mod tests {
                 ),
             ]
         );
+        let text = "The Liang dynasty fought the Chen dynasty for decades. Gao Ren \
+                    besieged Bela in April 866.\n\n\
+                    Third siege of Bela\n\n\
+                    Wu Ting laid siege to Bela in November 866. The Liang dynasty \
+                    took Bela in December 866 after a siege of 30 days.";
+        let mut sieges: Vec<(Option<String>, Option<u32>, Option<String>)> = events(text)
+            .into_iter()
+            .filter(|e| e.class == EventClass::Siege)
+            .map(|e| (e.name, e.ordinal, e.start.map(|d| d.to_string())))
+            .collect();
+        sieges.sort();
+        assert_eq!(
+            sieges,
+            [
+                (None, None, Some("0866-04".into())),
+                (
+                    Some("Third siege of Bela".into()),
+                    Some(3),
+                    Some("0866-11".into())
+                ),
+            ]
+        );
     }
 
     #[test]
     fn a_treaty_article_s_definition_is_its_treaty() {
         // "X was a peace treaty signed … between A and B" defines the
         // article's treaty; it is not another treaty between A and B.
+        let treaties = |text: &str| -> Vec<Option<String>> {
+            let mut v: Vec<_> = events(text)
+                .into_iter()
+                .filter(|e| e.class == EventClass::Treaty)
+                .map(|e| e.name)
+                .collect();
+            v.sort();
+            v
+        };
         let text = "The Treaty of Bela was a peace treaty signed on 28 February 864 \
                     between the Liang dynasty and the Chen dynasty. It ended the \
                     Liang\u{2013}Chen War.\n\n\
                     Background\n\n\
                     The Liang dynasty fought the Chen dynasty for decades. The Liang \
                     dynasty ceded two prefectures to the Chen.";
-        let treaties: Vec<Option<String>> = events(text)
-            .into_iter()
-            .filter(|e| e.class == EventClass::Treaty)
-            .map(|e| e.name)
-            .collect();
-        assert_eq!(treaties, [Some("Treaty of Bela".to_owned())]);
+        assert_eq!(treaties(text), [Some("Treaty of Bela".to_owned())]);
+        // Another treaty the definition names is another.
+        let text = "The Treaty of Bela was a peace treaty signed on 28 February 864 \
+                    between the Liang dynasty and the Chen dynasty that confirmed the \
+                    Treaty of Torvi. It ended the Liang\u{2013}Chen War.\n\n\
+                    Background\n\n\
+                    The Liang dynasty fought the Chen dynasty for decades. The Liang \
+                    dynasty ceded two prefectures to the Chen.";
+        assert_eq!(
+            treaties(text),
+            [
+                Some("Treaty of Bela".to_owned()),
+                Some("Treaty of Torvi".to_owned())
+            ]
+        );
     }
 
     #[test]
@@ -5024,6 +5118,8 @@ mod tests {
                     864, the Liang army under Gao Ren reached Bela and besieged it. \
                     Bela fell in August 864, after 29 days of siege.\n\n\
                     Later sieges\n\n\
+                    Bela was besieged on 3 November 864. The Chen army under Wu Ting \
+                    held out until the spring.\n\n\
                     In May 866, the Liang army under Wu Ting besieged Bela. The \
                     siege was lifted in June 866.";
         let sieges: Vec<Event> = events(text)
@@ -5044,12 +5140,25 @@ mod tests {
             dated,
             [
                 (Some("0864-07-05".into()), Some("0864-08-06".into()), 4),
+                (Some("0864-11-03".into()), None, 1),
                 (Some("0866-05".into()), None, 1),
             ],
             "{sieges:#?}"
         );
         assert_eq!(sieges[0].name.as_deref(), Some("Siege of Bela"));
         assert!(sieges[0].duration.is_some());
+        // An article that dates nothing: a siege it tells is not its own
+        // unless the time says so.
+        let text = "The Siege of Bela was a siege of Bela during the Liang\u{2013}Chen \
+                    War.\n\n\
+                    Background\n\n\
+                    In 850, the Chen army under Wu Ting besieged Bela. The siege \
+                    was lifted in the spring.";
+        let sieges = events(text)
+            .into_iter()
+            .filter(|e| e.class == EventClass::Siege)
+            .count();
+        assert_eq!(sieges, 2);
     }
 
     #[test]
@@ -5074,6 +5183,15 @@ mod tests {
                     In July 864, Gao Ren marched on Bela (modern Torvi), and the \
                     city was besieged.";
         assert_eq!(places(text), [Some("Bela".to_owned())]);
+        let text = "The Liang dynasty fought the Chen dynasty for decades.\n\n\
+                    In July 864, the Liang army under Gao Ren reached Bela (modern \
+                    Torvi, Hebei) and besieged it.";
+        assert_eq!(places(text), [Some("Bela".to_owned())]);
+        // A place named by its modern name alone is where it was.
+        let text = "The Liang dynasty fought the Chen dynasty for decades.\n\n\
+                    In July 864, the Liang army under Gao Ren reached modern Torvi and \
+                    besieged it.";
+        assert_eq!(places(text), [Some("Torvi".to_owned())]);
     }
 
     #[test]

@@ -734,6 +734,31 @@ fn scaled(v: &Votes, f: f32) -> Votes {
     out
 }
 
+/// Whether "A and B" are the ends of two parallel phrases, not a list: "X
+/// for A and B (…) for C" has the word before A again after B, so B is
+/// coordinated with X.
+fn parallel_phrases(toks: &[Tok<'_>], a: &Range<usize>, b: &Range<usize>) -> bool {
+    let mut k = a.start;
+    if k > 0 && toks[k - 1].is("the") {
+        k -= 1;
+    }
+    let Some(before) = k.checked_sub(1).map(|k| &toks[k]) else {
+        return false;
+    };
+    if before.kind != TokenKind::Word || before.is_cap() || before.is("and") {
+        return false;
+    }
+    let mut after = b.end;
+    if toks.get(after).is_some_and(|t| t.text == "(") {
+        while toks.get(after).is_some_and(|t| t.text != ")") {
+            after += 1;
+        }
+        after += 1;
+    }
+    toks.get(after)
+        .is_some_and(|t| t.text.eq_ignore_ascii_case(before.text))
+}
+
 /// For each name, the names coordinated with it in a list ("A, B, and C").
 fn coordination_groups(toks: &[Tok<'_>], names: &[NameMention]) -> Vec<Vec<usize>> {
     let mut order: Vec<usize> = (0..names.len()).collect();
@@ -750,7 +775,10 @@ fn coordination_groups(toks: &[Tok<'_>], names: &[NameMention]) -> Vec<Vec<usize
             && gap
                 .iter()
                 .any(|t| t.text == "," || t.is("and") || t.is("or"));
-        if joins && names[a].title.is_none() == names[b].title.is_none() {
+        if joins
+            && names[a].title.is_none() == names[b].title.is_none()
+            && !parallel_phrases(toks, &names[a].toks, &names[b].toks)
+        {
             group_of[b] = group_of[a];
         }
     }
