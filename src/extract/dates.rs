@@ -198,6 +198,10 @@ impl TimeMention {
 #[derive(Debug, Default, Clone, Copy)]
 pub struct Anchor {
     pub date: Option<Date>,
+    /// The month the anchor's season begins in, when a season dated it
+    /// ("the autumn of 736"): a later bare month before it is of the next
+    /// year ("… ended the siege in January").
+    pub season: Option<u8>,
 }
 
 fn is_qualifier(t: &Tok<'_>) -> bool {
@@ -419,6 +423,11 @@ pub fn tag(toks: &[Tok<'_>], anchor: &mut Anchor) -> Vec<TimeMention> {
             if moves_anchor {
                 if let Some(d) = m.start {
                     anchor.date = Some(d);
+                    anchor.season = if d.month.is_none() {
+                        toks[m.toks.clone()].iter().find_map(|t| t.lex.season)
+                    } else {
+                        None
+                    };
                 }
             }
             out.push(m);
@@ -652,6 +661,24 @@ fn match_at(
                 ])
         });
         if prep && followed_ok && !is_may {
+            // "April of the following year", "March of the same year": the year
+            // is the anchor's, or the next, whatever season the anchor was.
+            let of_year = t(s + 1).is_some_and(|x| x.is("of"))
+                && t(s + 2).is_some_and(|x| x.is_any(&["the", "that"]))
+                && t(s + 4).is_some_and(|x| x.is("year"));
+            if of_year {
+                let next = t(s + 3).is_some_and(|x| x.is_any(&["following", "next"]));
+                let same = t(s + 3).is_some_and(|x| x.is("same"));
+                if next || same {
+                    let y = anchor.date?.year + i32::from(next);
+                    let start = Date::month(y, month);
+                    let from = if q_end > i { i } else { s };
+                    return Some((
+                        mention(toks, from..s + 5, TimeKind::Point, Some(start), None, true),
+                        s + 5,
+                    ));
+                }
+            }
             let y = resolve_month_year(anchor, month)?;
             let start = Date::month(y, month);
             let from = if q_end > i { i } else { s };
@@ -1005,7 +1032,7 @@ pub fn duration_at(toks: &[Tok<'_>], k: usize) -> Option<(Duration, usize)> {
 /// year when the month comes well before the anchor's month.
 fn resolve_month_year(anchor: &Anchor, month: u8) -> Option<i32> {
     let a = anchor.date?;
-    match a.month {
+    match a.month.or(anchor.season) {
         Some(am) if month + 2 < am => Some(a.year + 1),
         _ => Some(a.year),
     }
@@ -1039,6 +1066,7 @@ mod tests {
             Anchor::default(),
             Anchor {
                 date: Some(Date::year(1130)),
+                season: None,
             },
         ];
         let mut passed_over = 0;
@@ -1064,7 +1092,10 @@ mod tests {
     /// (text, anchor, expected "start/end" of the first time expression, kind name)
     fn first(text: &str, anchor: Option<Date>) -> Option<(String, String)> {
         let t = toks(text);
-        let mut a = Anchor { date: anchor };
+        let mut a = Anchor {
+            date: anchor,
+            season: None,
+        };
         let m = tag(&t, &mut a).into_iter().next()?;
         let v = match (&m.start, &m.end) {
             (Some(s), Some(e)) if s != e => format!("{s}/{e}"),
@@ -1193,6 +1224,45 @@ mod tests {
             assert_eq!((v.as_str(), k.as_str()), (*want, *kind), "{text}");
         }
         let _ = y1126;
+    }
+
+    #[test]
+    fn a_bare_month_after_a_later_season_is_of_the_next_year() {
+        let dates = |sentences: &[&str]| -> Vec<String> {
+            let mut anchor = Anchor::default();
+            sentences
+                .iter()
+                .flat_map(|s| tag(&toks(s), &mut anchor))
+                .filter_map(|m| m.start.map(|d| d.to_string()))
+                .collect()
+        };
+        assert_eq!(
+            dates(&[
+                "In the autumn of 736, the army reached Bela and besieged it.",
+                "The army ended the siege in January after 43 days.",
+            ]),
+            ["0736", "0737-01"]
+        );
+        assert_eq!(
+            dates(&[
+                "In the autumn of 736, the army reached Bela and besieged it.",
+                "The city fell in October.",
+            ]),
+            ["0736", "0736-10"]
+        );
+        // "April of the following year" counts from the season's year.
+        assert_eq!(
+            dates(&[
+                "In the winter of 758 the armies laid siege to Bela.",
+                "In April of the following year, the siege was broken.",
+            ]),
+            ["0758", "0759-04"]
+        );
+        // A year alone says nothing of the month.
+        assert_eq!(
+            dates(&["In 736, the army besieged Bela.", "It fell in January."]),
+            ["0736", "0736-01"]
+        );
     }
 
     #[test]
