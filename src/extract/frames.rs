@@ -3277,16 +3277,14 @@ impl<'a> Frames<'a> {
                 let e = &events[i];
                 // An ordinal said once in the sentence is the event's: "The
                 // Second siege of X began …, when Y laid siege to X".
-                let ordinal_ok = ord_ok(e) || (k < told && p.ordinal.is_none());
-                if !ordinal_ok {
-                    return false;
-                }
                 // A battle or siege the document is about is the one its
                 // text tells of, unnamed, at its place in its year ("In July
                 // 864, the army reached Bela and besieged it" in "Siege of
-                // Bela"); a siege told in "Battle of Bela" is another.
+                // Bela", or in "Third Siege of Bela": the lead need not say
+                // the ordinal); a siege told in "Battle of Bela" is another.
                 if e.subject {
                     return family == 1
+                        && (p.ordinal.is_none() || p.ordinal == e.ordinal)
                         && p.name.is_none()
                         && p.class == e.class
                         && e.place.is_some()
@@ -3295,6 +3293,10 @@ impl<'a> Frames<'a> {
                         && e.start.or(e.end).is_some()
                         && year_ok(e, 0)
                         && !after_end(e);
+                }
+                let ordinal_ok = ord_ok(e) || (k < told && p.ordinal.is_none());
+                if !ordinal_ok {
+                    return false;
                 }
                 if e.name.is_some() && p.name.is_some() {
                     return false;
@@ -5147,6 +5149,31 @@ mod tests {
         );
         assert_eq!(sieges[0].name.as_deref(), Some("Siege of Bela"));
         assert!(sieges[0].duration.is_some());
+        // The same for an article on the third siege of a city: its lead
+        // tells it without the ordinal.
+        let text = "The Third Siege of Bela was a siege of Bela during the \
+                    Liang\u{2013}Chen War. It began on 5 July 864 and ended on 6 \
+                    August 864. In July 864, the Liang army under Gao Ren reached \
+                    Bela and besieged it.\n\n\
+                    Background\n\n\
+                    The Liang dynasty fought the Chen dynasty for decades. In 850, \
+                    the Chen army under Wu Ting besieged Bela.";
+        let mut sieges: Vec<(Option<String>, Option<String>)> = events(text)
+            .into_iter()
+            .filter(|e| e.class == EventClass::Siege)
+            .map(|e| (e.name, e.start.map(|d| d.to_string())))
+            .collect();
+        sieges.sort();
+        assert_eq!(
+            sieges,
+            [
+                (None, Some("0850".into())),
+                (
+                    Some("Third Siege of Bela".into()),
+                    Some("0864-07-05".into())
+                ),
+            ]
+        );
         // An article that dates nothing: a siege it tells is not its own
         // unless the time says so.
         let text = "The Siege of Bela was a siege of Bela during the Liang\u{2013}Chen \
