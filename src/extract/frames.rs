@@ -5023,6 +5023,15 @@ mod tests {
 
     #[test]
     fn a_siege_told_without_its_ordinal_is_the_ordinal_one() {
+        let sieges = |text: &str| -> Vec<(Option<String>, Option<u32>, Option<String>)> {
+            let mut v: Vec<_> = events(text)
+                .into_iter()
+                .filter(|e| e.class == EventClass::Siege)
+                .map(|e| (e.name, e.ordinal, e.start.map(|d| d.to_string())))
+                .collect();
+            v.sort();
+            v
+        };
         // The lead tells the third siege without its ordinal; its section
         // names it. One siege, the third; a siege of Bela in another year,
         // or in another month of that year, stays another.
@@ -5033,14 +5042,8 @@ mod tests {
                     Third siege of Bela\n\n\
                     Wu Ting laid siege to Bela in April 866. The Liang dynasty took \
                     Bela in early May 866 after a siege of 54 days.";
-        let mut sieges: Vec<(Option<String>, Option<u32>, Option<String>)> = events(text)
-            .into_iter()
-            .filter(|e| e.class == EventClass::Siege)
-            .map(|e| (e.name, e.ordinal, e.start.map(|d| d.to_string())))
-            .collect();
-        sieges.sort();
         assert_eq!(
-            sieges,
+            sieges(text),
             [
                 (None, None, Some("0861-06".into())),
                 (
@@ -5055,14 +5058,8 @@ mod tests {
                     Third siege of Bela\n\n\
                     Wu Ting laid siege to Bela in November 866. The Liang dynasty \
                     took Bela in December 866 after a siege of 30 days.";
-        let mut sieges: Vec<(Option<String>, Option<u32>, Option<String>)> = events(text)
-            .into_iter()
-            .filter(|e| e.class == EventClass::Siege)
-            .map(|e| (e.name, e.ordinal, e.start.map(|d| d.to_string())))
-            .collect();
-        sieges.sort();
         assert_eq!(
-            sieges,
+            sieges(text),
             [
                 (None, None, Some("0866-04".into())),
                 (
