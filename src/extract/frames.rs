@@ -3066,6 +3066,50 @@ impl<'a> Frames<'a> {
         }
     }
 
+    /// Who "the two sides" (or "the two states", "both empires" …) are in
+    /// sentence `si`: the belligerents of the event told last up to it
+    /// (treaties aside) that has two, else of the article's subject. Two
+    /// once the corpus's aliases are followed: "the Nafas" are the "Nafa
+    /// Sultanate", so a battle of the Nafa Sultanate, the Nafas and Jatay
+    /// has two sides. Each side is the belligerent that is its own alias,
+    /// else the first of its names.
+    fn two_sides(&self, si: usize) -> Option<Vec<String>> {
+        let here = self.sc.sentences[si].span.start;
+        // Each event by the last sentence up to this one that told it, latest first.
+        let mut told: Vec<(usize, usize)> = self
+            .out
+            .events
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.class != EventClass::Treaty)
+            .filter_map(|(i, e)| {
+                let last = e.evidence.iter().map(|r| r.start).filter(|&s| s <= here);
+                last.max().map(|s| (s, i))
+            })
+            .collect();
+        told.sort_unstable_by(|a, b| b.cmp(a));
+        told.into_iter()
+            .map(|(_, i)| i)
+            .chain(self.subject)
+            .filter(|&ev| self.out.events[ev].class != EventClass::Treaty)
+            .find_map(|ev| {
+                // (the polity, the belligerent that stands for it)
+                let mut sides: Vec<(String, &String)> = Vec::new();
+                for b in &self.out.events[ev].belligerents {
+                    let polity = self
+                        .table
+                        .polity_alias(&norm_key(b))
+                        .unwrap_or_else(|| b.clone());
+                    match sides.iter_mut().find(|(p, _)| *p == polity) {
+                        Some(side) if *b == polity => side.1 = b,
+                        Some(_) => {}
+                        None => sides.push((polity, b)),
+                    }
+                }
+                (sides.len() == 2).then(|| sides.into_iter().map(|(_, b)| b.clone()).collect())
+            })
+    }
+
     /// Finds the event of this document that a new mention refers to, or adds it.
     fn find_or_add(
         &mut self,
@@ -3483,6 +3527,10 @@ impl<'a> Frames<'a> {
                     self.out.events[idx].belligerents.insert(n.key.clone());
                 }
             }
+            // "fought between X (1526–1891) and Y": both sides, whatever follows them.
+            for n in between_polities(toks, names, trig) {
+                self.out.events[idx].belligerents.insert(n.key.clone());
+            }
         } else {
             // Parties of a treaty: "X made peace with Y", "a treaty between X and Y";
             // else the polities of the sentence, else of the previous one.
@@ -3513,16 +3561,15 @@ impl<'a> Frames<'a> {
                         "kingdoms",
                     ])
             });
-            if both && parties.len() < 2 {
-                if let Some(subj) = self.subject {
-                    let b: Vec<String> =
-                        self.out.events[subj].belligerents.iter().cloned().collect();
-                    if b.len() == 2 {
-                        parties = b;
-                    }
+            // The two sides of a treaty already told are its parties:
+            // nothing to look for around the sentence.
+            let known = both && self.out.events[idx].parties.len() >= 2;
+            if both && !known && parties.len() < 2 {
+                if let Some(sides) = self.two_sides(si) {
+                    parties = sides;
                 }
             }
-            if parties.len() < 2 && si > 0 {
+            if parties.len() < 2 && si > 0 && !known {
                 if let Some(prev) = self.resolved.get(si - 1) {
                     for n in prev.iter().filter(|n| n.is(EntityClass::Polity)) {
                         if !parties.contains(&n.key) {
@@ -4349,34 +4396,21 @@ fn trigger_token(toks: &[Tok<'_>], class: EventClass) -> Option<usize> {
 /// Empty when the sentence has neither shape.
 fn treaty_parties(toks: &[Tok<'_>], names: &[RName], trig: usize) -> Vec<String> {
     let polity = |n: &&RName| n.is(EntityClass::Polity);
-    let clause_end = |from: usize| {
-        toks[from..]
-            .iter()
-            .position(|t| t.text == ";" || t.is_any(&["but", "while", "whereas"]))
-            .map_or(toks.len(), |p| from + p)
-    };
     let mut parties: Vec<String> = Vec::new();
     let mut push = |k: &String| {
         if !parties.contains(k) {
             parties.push(k.clone());
         }
     };
-    if let Some(b) = (trig.saturating_sub(3)..toks.len()).find(|&i| toks[i].is("between")) {
-        let end = clause_end(b);
-        let after: Vec<&RName> = names
-            .iter()
-            .filter(polity)
-            .filter(|n| n.toks.start > b && n.toks.end <= end)
-            .collect();
-        if after.len() >= 2 {
-            after.iter().for_each(|n| push(&n.key));
-            return parties;
-        }
+    let between = between_polities(toks, names, trig);
+    if !between.is_empty() {
+        between.iter().for_each(|n| push(&n.key));
+        return parties;
     }
     let Some(w) = (trig..toks.len()).find(|&i| toks[i].is("with")) else {
         return parties;
     };
-    let end = clause_end(w);
+    let end = clause_end(toks, w);
     let after: Vec<&RName> = names
         .iter()
         .filter(polity)
@@ -4397,6 +4431,31 @@ fn treaty_parties(toks: &[Tok<'_>], names: &[RName], trig: usize) -> Vec<String>
     }
     after.iter().for_each(|n| push(&n.key));
     parties
+}
+
+/// The polities after "between" near trigger `trig`, to the end of its
+/// clause, when there are two or more: the sides of "a battle between X
+/// and Y", "fought between X (1526–1891) and Y", the parties of "a treaty
+/// between X and Y". Empty otherwise.
+fn between_polities<'n>(toks: &[Tok<'_>], names: &'n [RName], trig: usize) -> Vec<&'n RName> {
+    let Some(b) = (trig.saturating_sub(3)..toks.len()).find(|&i| toks[i].is("between")) else {
+        return Vec::new();
+    };
+    let end = clause_end(toks, b);
+    let after: Vec<&RName> = names
+        .iter()
+        .filter(|n| n.is(EntityClass::Polity) && n.toks.start > b && n.toks.end <= end)
+        .collect();
+    if after.len() >= 2 { after } else { Vec::new() }
+}
+
+/// Where the clause that token `from` is in ends: at ";" or "but", "while",
+/// "whereas" after it, else at the sentence's end.
+fn clause_end(toks: &[Tok<'_>], from: usize) -> usize {
+    toks[from..]
+        .iter()
+        .position(|t| t.text == ";" || t.is_any(&["but", "while", "whereas"]))
+        .map_or(toks.len(), |p| from + p)
 }
 
 /// Days in a year of the calendar the sources use: Julian before 1582.
@@ -5416,6 +5475,69 @@ mod tests {
             campaign.start.map(|d| d.to_string()).as_deref(),
             Some("1161-10-15")
         );
+    }
+
+    fn belligerents(text: &str, name: &str) -> Vec<String> {
+        let e = events(text)
+            .into_iter()
+            .find(|e| e.name.as_deref() == Some(name))
+            .unwrap_or_else(|| panic!("no event {name}"));
+        e.belligerents.into_iter().collect()
+    }
+
+    #[test]
+    fn both_sides_after_between_are_belligerents_whatever_follows_them() {
+        // "the Duchy of Wei (1050–1200)": a side followed by its years, not
+        // by a verb or a force, is a side all the same.
+        let text = "The Liang–Wei War (1101–1105) was fought between the Liang dynasty \
+                    and the Duchy of Wei (1050–1200).";
+        let b = belligerents(text, "Liang–Wei War");
+        assert_eq!(b.len(), 2, "{b:?}");
+        assert!(b.iter().any(|p| p.contains("Wei")), "{b:?}");
+        assert!(b.contains(&"Liang dynasty".to_owned()), "{b:?}");
+    }
+
+    #[test]
+    fn a_sultanate_of_a_place_is_one_name() {
+        let text = "The Liang–Rammah War (1101–1105) was fought between the Liang dynasty \
+                    and the Sultanate of Rammah. The Sultanate of Rammah launched a \
+                    campaign against the Liang dynasty in 1102.";
+        let b = belligerents(text, "Liang–Rammah War");
+        assert!(!b.contains(&"Sultanate".to_owned()), "{b:?}");
+        assert_eq!(b.len(), 2, "{b:?}");
+    }
+
+    #[test]
+    fn the_two_sides_are_those_of_the_war_told_last() {
+        // The article's subject is a war of Liang and Chen; the treaty ends
+        // another war, of Liang and Wei, told just before it, and the
+        // sentence before the treaty names only one of them.
+        let text = "The Liang–Chen War (1080–1090) was fought between the Liang dynasty \
+                    and the Chen dynasty. The Liang dynasty won the Battle of Huaiyin in 1085.\n\n\
+                    The Liang–Wei War (1101–1105) was fought between the Liang dynasty and \
+                    the Wei dynasty (1050–1200). The Wei dynasty besieged Shouzhou in 1104. \
+                    In 1105 the two sides concluded the Treaty of Shouzhou, which set the \
+                    border along the Huai River.";
+        assert_eq!(parties(text), vec![vec!["Liang dynasty", "Wei dynasty"]]);
+        // A people's name beside its state is the same side: the battle's
+        // belligerents are the Liang Sultanate, the Liangs and Wei, two sides.
+        let text = "The Battle of Shouzhou was fought on 9 January 1104 between the Liang \
+                    Sultanate (1026–1191) and the Principality of Wei (1003–1146). In mid \
+                    January 1104, Liang and Wei forces met at Shouzhou, near Kirug; the \
+                    engagement is known as the Battle of Shouzhou. The Liangs lost about \
+                    14,000 men. The Treaty of Kirug in 1105 settled the boundary between \
+                    the two states along the Huai River.";
+        assert_eq!(belligerents(text, "Battle of Shouzhou").len(), 3);
+        assert_eq!(parties(text), vec![vec!["Liang Sultanate", "Wei"]]);
+    }
+
+    #[test]
+    fn the_two_sides_of_a_treaty_already_told_are_its_parties() {
+        let text = "In 1123 the Liang dynasty and the Chen dynasty concluded the Treaty of \
+                    Huaiyin. In 1124 the Wei dynasty fought the Liang dynasty at the Battle of \
+                    Shouzhou. This put tension between the two states, because the Treaty of \
+                    Huaiyin had forbidden both sides from harboring defectors.";
+        assert_eq!(parties(text), vec![vec!["Chen dynasty", "Liang dynasty"]]);
     }
 
     #[test]
