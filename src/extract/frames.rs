@@ -3247,8 +3247,8 @@ impl<'a> Frames<'a> {
         });
         let after_end = |e: &Event| {
             (begins || p.class == EventClass::Battle)
-                && matches!((stated, e.end), (Some(a), Some(x))
-                    if a.month.is_some() && x.month.is_some() && past(a, x))
+                && matches!((stated, e.end.or_else(|| end_year_of_duration(e))),
+                    (Some(a), Some(x)) if past(a, x))
         };
         let attackers_ok = |e: &Event| {
             p.attackers.is_empty()
@@ -4085,6 +4085,41 @@ fn head_word(name: &str) -> Option<&str> {
     }
 }
 
+/// The year an event that has no end ends in, by its start and duration
+/// ("besieged X in early October 1532 and captured it after 60 days": 1532).
+fn end_year_of_duration(e: &Event) -> Option<Date> {
+    let (start, d) = (e.start?, e.duration?);
+    let amount = i32::try_from(d.amount).ok()?;
+    let year = match d.unit {
+        'Y' => start.year.checked_add(amount)?,
+        'M' => {
+            let month = i32::from(start.month.unwrap_or(12)) - 1;
+            start
+                .year
+                .checked_mul(12)?
+                .checked_add(month + amount)?
+                .div_euclid(12)
+        }
+        'D' => {
+            // Counted from the start's day, or from its month's (or year's) last.
+            let ordinal = match (start.month, start.day) {
+                (Some(m), Some(day)) => days_before_month(start.year, m) + i32::from(day),
+                (Some(m), None) => days_before_month(start.year, m.saturating_add(1)),
+                _ => days_in_year(start.year),
+            };
+            let mut year = start.year;
+            let mut left = ordinal.checked_add(amount)?;
+            while left > days_in_year(year) {
+                left -= days_in_year(year);
+                year += 1;
+            }
+            year
+        }
+        _ => return None,
+    };
+    Some(Date::year(year))
+}
+
 /// Whether date `d` lies past date `end`: a later year, or a later month of
 /// its year when both have one.
 fn past(d: Date, end: Date) -> bool {
@@ -4095,10 +4130,7 @@ fn past(d: Date, end: Date) -> bool {
 /// Whether one event ends, to the month, before the other starts: a siege
 /// lifted in February and one begun in November of the same year are two.
 fn months_apart(a: &Event, b: &Event) -> bool {
-    let before = |x: &Event, y: &Event| {
-        matches!((x.end, y.start), (Some(end), Some(start))
-            if end.month.is_some() && start.month.is_some() && past(start, end))
-    };
+    let before = |x: &Event, y: &Event| matches!((x.end, y.start), (Some(end), Some(start)) if past(start, end));
     before(a, b) || before(b, a)
 }
 
@@ -5538,6 +5570,29 @@ mod tests {
                     Shouzhou. This put tension between the two states, because the Treaty of \
                     Huaiyin had forbidden both sides from harboring defectors.";
         assert_eq!(parties(text), vec![vec!["Chen dynasty", "Liang dynasty"]]);
+    }
+
+    #[test]
+    fn a_siege_begun_in_a_year_after_another_ended_is_another() {
+        let sieges = |text: &str| {
+            let mut starts: Vec<String> = events(text)
+                .into_iter()
+                .filter(|e| e.class == EventClass::Siege)
+                .map(|e| e.start.map(|d| d.to_string()).unwrap_or_default())
+                .collect();
+            starts.sort();
+            starts
+        };
+        // The first one's end told, to the month; the second's year only.
+        let text = "Shouzhou was besieged on October 20, 1132. The Liangs took Shouzhou \
+                    in December 1132 after a siege of two months. The Liang dynasty began \
+                    a siege against Shouzhou in 1133, which fell after 26 days.";
+        assert_eq!(sieges(text), ["1132-10-20", "1133"]);
+        // No end told yet: its start and length say it was over by then.
+        let text = "The Liangs besieged Shouzhou in early October 1132 and captured it \
+                    after 60 days. The Liang dynasty began a siege against Shouzhou in \
+                    1133, which fell after 26 days.";
+        assert_eq!(sieges(text), ["1132-10", "1133"]);
     }
 
     #[test]
