@@ -3197,7 +3197,7 @@ impl<'a> Frames<'a> {
             // another event ("… that confirmed the Treaty of Torvi").
             if let Some(subj) = self.subject.filter(|&i| {
                 let e = &self.out.events[i];
-                family == 0 || (e.class == p.class && p.name.is_none())
+                p.name.is_none() && (family == 0 || e.class == p.class)
             }) {
                 return Some(subj);
             }
@@ -5593,6 +5593,24 @@ mod tests {
                     after 60 days. The Liang dynasty began a siege against Shouzhou in \
                     1133, which fell after 26 days.";
         assert_eq!(sieges(text), ["1132-10", "1133"]);
+    }
+
+    #[test]
+    fn the_war_a_siege_article_defines_its_siege_in_is_another_event() {
+        let text = "Siege of Ruvel\n\nThe Siege of Ruvel (964) was a siege of Ruvel during \
+                    the Torvi War. In 964, the Liang dynasty besieged Ruvel.\n";
+        let ev = events(text);
+        let subject = ev
+            .iter()
+            .find(|e| e.subject)
+            .expect("the siege is the subject");
+        assert_eq!(subject.class, EventClass::Siege);
+        assert!(
+            ev.iter()
+                .any(|e| e.class == EventClass::Conflict && e.name.as_deref() == Some("Torvi War")),
+            "{:?}",
+            ev.iter().map(|e| (&e.class, &e.name)).collect::<Vec<_>>()
+        );
     }
 
     #[test]
