@@ -3236,9 +3236,10 @@ impl<'a> Frames<'a> {
         };
         // A battle or siege that has ended does not begin again: a battle,
         // or a sentence that tells a siege begin or end ("besieged", "laid
-        // siege", "began", "took"), dated past its end, to the month, is
-        // another ("Berthor fell in February 860", then "Berthor was
-        // besieged on November 7, 860"); a siege only recalled is not.
+        // siege", "began", "took"), dated past its end (to the month, or to
+        // the year; an end not told yet is where its start and length put
+        // it), is another ("Berthor fell in February 860", then "Berthor
+        // was besieged on November 7, 860"); a siege only recalled is not.
         let begins = s.toks().iter().enumerate().any(|(k, t)| {
             t.is_any(lexicon::SIEGE_VERBS)
                 || t.is_any(lexicon::CAPTURE_VERBS)
@@ -4089,7 +4090,8 @@ fn head_word(name: &str) -> Option<&str> {
 /// ("besieged X in early October 1532 and captured it after 60 days": 1532).
 fn end_year_of_duration(e: &Event) -> Option<Date> {
     let (start, d) = (e.start?, e.duration?);
-    let amount = i32::try_from(d.amount).ok()?;
+    // No siege lasts ten thousand years: a larger number is not a length.
+    let amount = i32::try_from(d.amount).ok().filter(|&a| a < 3_660_000)?;
     let year = match d.unit {
         'Y' => start.year.checked_add(amount)?,
         'M' => {
@@ -4097,7 +4099,8 @@ fn end_year_of_duration(e: &Event) -> Option<Date> {
             start
                 .year
                 .checked_mul(12)?
-                .checked_add(month + amount)?
+                .checked_add(month)?
+                .checked_add(amount)?
                 .div_euclid(12)
         }
         'D' => {
@@ -4127,8 +4130,10 @@ fn past(d: Date, end: Date) -> bool {
         || d.year == end.year && matches!((d.month, end.month), (Some(a), Some(b)) if a > b)
 }
 
-/// Whether one event ends, to the month, before the other starts: a siege
-/// lifted in February and one begun in November of the same year are two.
+/// Whether one event ends before the other starts, to the month where both
+/// have one, else to the year: a siege lifted in February and one begun in
+/// November of the same year are two, and so are one that ended in December
+/// 1532 and one begun in 1533.
 fn months_apart(a: &Event, b: &Event) -> bool {
     let before = |x: &Event, y: &Event| matches!((x.end, y.start), (Some(end), Some(start)) if past(start, end));
     before(a, b) || before(b, a)
